@@ -1,0 +1,42 @@
+//! ZhengLian system contracts: deterministic `(block context, state view, transaction) -> effects`.
+//!
+//! Contracts read the block time from the context, never a clock, and touch no storage:
+//! the ledger gives them a [`StateView`] and applies the [`Effects`] they return.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod evidence;
+pub mod state;
+
+pub use error::ContractError;
+pub use state::{BlockContext, Effects, NewEvidence, Overlay, StateView};
+
+use zl_types::CheckedTransaction;
+
+/// Executes every call of a checked, signature-verified transaction, all or nothing.
+/// Later calls see the effects of earlier ones.
+pub fn execute_transaction(
+    ctx: &BlockContext,
+    view: &dyn StateView,
+    tx: &CheckedTransaction,
+) -> Result<Effects, ContractError> {
+    let signer = &tx.transaction.body.signer;
+    if view.member(signer).is_none() {
+        return Err(ContractError::Unauthorized(format!(
+            "{signer} is not a registered member; ask a governor to register the key"
+        )));
+    }
+    let mut overlay = Overlay::new(view);
+    for (index, call) in tx.transaction.body.calls.iter().enumerate() {
+        let effects = match call.contract.as_str() {
+            evidence::CONTRACT => evidence::execute(ctx, &overlay, tx, call),
+            other => Err(ContractError::UnknownCall(format!(
+                "no contract named {other:?}; known contracts: {}",
+                evidence::CONTRACT
+            ))),
+        }
+        .map_err(|e| e.in_call(index))?;
+        overlay.apply(effects);
+    }
+    Ok(overlay.into_effects())
+}

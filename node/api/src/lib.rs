@@ -1,0 +1,31 @@
+//! ZhengLian's HTTP API (axum): transaction submission, reads of blocks, transactions and
+//! evidence, a commit stream, status, health, Prometheus metrics and the OpenAPI document.
+//!
+//! Every error answer is `{"error":{"code":"<stable_snake_code>","message":"..."}}` with a
+//! 4xx/5xx status; the codes are listed in `openapi.json`.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod metrics;
+mod observe;
+pub mod openapi;
+mod routes;
+pub mod state;
+
+pub use error::{ApiError, ErrorObject};
+pub use metrics::Metrics;
+pub use routes::commits::KEEP_ALIVE_SECONDS;
+pub use state::{ApiLimits, CommitNotice, CommittedTx, NodeState};
+
+use axum::Router;
+use std::sync::Arc;
+
+/// The API's router over `state`; serve it with `axum::serve`. Call
+/// [`NodeState::begin_shutdown`] before a graceful shutdown so commit streams end.
+pub fn router(state: Arc<NodeState>) -> Router {
+    routes::table(&state.limits)
+        .router
+        .fallback(observe::unknown_route)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe::observe))
+        .with_state(state)
+}

@@ -1,0 +1,58 @@
+//! The route table: every route the API serves, in OpenAPI path form, with its handler.
+
+pub(crate) mod admit;
+pub(crate) mod blocks;
+pub(crate) mod commits;
+pub(crate) mod evidence;
+pub(crate) mod status;
+pub(crate) mod submit;
+pub(crate) mod transactions;
+
+use crate::state::{ApiLimits, NodeState};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use std::sync::Arc;
+
+/// The routes, built once; `served` lists each (method, OpenAPI path) so a test can hold the
+/// OpenAPI document to it.
+pub(crate) struct Table {
+    pub(crate) router: Router<Arc<NodeState>>,
+    pub(crate) served: Vec<(&'static str, &'static str)>,
+}
+
+impl Table {
+    fn add(mut self, method: &'static str, path: &'static str, handler: MethodRouter<Arc<NodeState>>) -> Table {
+        self.served.push((method, path));
+        self.router = self.router.route(&axum_path(path), handler);
+        self
+    }
+}
+
+/// `/v1/blocks/{height}` in axum 0.7's syntax, `/v1/blocks/:height`.
+fn axum_path(openapi_path: &str) -> String {
+    openapi_path.replace('{', ":").replace('}', "")
+}
+
+/// Every route of the API.
+pub(crate) fn table(limits: &ApiLimits) -> Table {
+    let transaction_limit = DefaultBodyLimit::max(limits.transaction_body_bytes_max);
+    let batch_limit = DefaultBodyLimit::max(limits.batch_body_bytes_max);
+    Table { router: Router::new(), served: Vec::new() }
+        .add("post", "/v1/transactions", post(submit::submit).layer(transaction_limit))
+        .add("post", "/v1/transactions/batch", post(submit::submit_batch).layer(batch_limit))
+        .add("get", "/v1/transactions/{id}", get(transactions::transaction))
+        .add("get", "/v1/transactions/{id}/receipt", get(transactions::receipt))
+        .add("get", "/v1/blocks/latest", get(blocks::latest))
+        .add("get", "/v1/blocks/{height}", get(blocks::block))
+        .add("get", "/v1/evidence/{digest}", get(evidence::by_digest))
+        .add("get", "/v1/evidence/records/{seq}", get(evidence::record))
+        .add("get", "/v1/evidence/records/{seq}/proofs", get(evidence::proofs))
+        .add("get", "/v1/status", get(status::status))
+        .add("get", "/v1/genesis", get(status::genesis))
+        .add("get", "/v1/commits", get(commits::commits))
+        .add("get", "/metrics", get(status::metrics))
+        .add("get", "/healthz", get(status::healthz))
+        .add("get", "/readyz", get(status::readyz))
+        .add("get", "/openapi.json", get(status::openapi))
+}

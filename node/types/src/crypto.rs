@@ -1,0 +1,325 @@
+//! The two crypto suites (`ed25519`, `sm`): public keys, secret keys, signatures, batch verification.
+
+use crate::{HashAlgorithm, TypesError};
+use ed25519_dalek::{Signer as _, Verifier as _};
+use rand_core::CryptoRngCore;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// The user id that SM2 signatures bind into their `Z_A` digest (GB/T 35276 default).
+pub const SM2_USER_ID: &str = "1234567812345678";
+
+/// A chain's crypto suite, named in its genesis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CryptoSuite {
+    /// Ed25519 signatures (strict verification) and SHA-256.
+    #[default]
+    Ed25519,
+    /// SM2 signatures (user id `1234567812345678`) and SM3.
+    Sm,
+}
+
+impl CryptoSuite {
+    /// The suite's hash algorithm.
+    pub fn hash_algorithm(self) -> HashAlgorithm {
+        match self {
+            CryptoSuite::Ed25519 => HashAlgorithm::Sha256,
+            CryptoSuite::Sm => HashAlgorithm::Sm3,
+        }
+    }
+
+    /// The suite's name: `ed25519` or `sm`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CryptoSuite::Ed25519 => "ed25519",
+            CryptoSuite::Sm => "sm",
+        }
+    }
+
+    /// Parses `ed25519` or `sm`.
+    pub fn parse(text: &str) -> Result<CryptoSuite, TypesError> {
+        match text {
+            "ed25519" => Ok(CryptoSuite::Ed25519),
+            "sm" => Ok(CryptoSuite::Sm),
+            other => Err(TypesError::Format(format!(
+                "unknown crypto suite {other:?}: use \"ed25519\" or \"sm\""
+            ))),
+        }
+    }
+}
+
+/// A public key of either suite. Text form: `ed25519:<64 hex>` or `sm2:<66 hex>` (SEC1 compressed).
+#[derive(Clone)]
+pub enum PublicKey {
+    /// An Ed25519 verifying key.
+    Ed25519(ed25519_dalek::VerifyingKey),
+    /// An SM2 verifying key with the default user id.
+    Sm2(Box<sm2::dsa::VerifyingKey>),
+}
+
+impl PublicKey {
+    /// The suite this key belongs to.
+    pub fn suite(&self) -> CryptoSuite {
+        match self {
+            PublicKey::Ed25519(_) => CryptoSuite::Ed25519,
+            PublicKey::Sm2(_) => CryptoSuite::Sm,
+        }
+    }
+
+    /// The key's raw bytes: 32 for Ed25519, 33 (SEC1 compressed) for SM2.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            PublicKey::Ed25519(key) => key.to_bytes().to_vec(),
+            PublicKey::Sm2(key) => {
+                use sm2::elliptic_curve::sec1::ToEncodedPoint;
+                key.as_affine().to_encoded_point(true).as_bytes().to_vec()
+            }
+        }
+    }
+
+    /// The text form, `ed25519:<hex>` or `sm2:<hex>`.
+    pub fn to_text(&self) -> String {
+        match self {
+            PublicKey::Ed25519(_) => format!("ed25519:{}", hex::encode(self.to_bytes())),
+            PublicKey::Sm2(_) => format!("sm2:{}", hex::encode(self.to_bytes())),
+        }
+    }
+
+    /// Parses the text form. Weak (small-order) Ed25519 keys are refused.
+    pub fn from_text(text: &str) -> Result<PublicKey, TypesError> {
+        let bad = |why: &str| {
+            TypesError::Format(format!(
+                "bad public key {:?}: {why}; expected \"ed25519:<64 hex>\" or \"sm2:<66 hex>\"",
+                text.chars().take(80).collect::<String>()
+            ))
+        };
+        let (kind, hex_part) = text.split_once(':').ok_or_else(|| bad("no algorithm prefix"))?;
+        let bytes = hex::decode(hex_part).map_err(|_| bad("not hex"))?;
+        match kind {
+            "ed25519" => {
+                let array: [u8; 32] = bytes.try_into().map_err(|_| bad("not 32 bytes"))?;
+                let key = ed25519_dalek::VerifyingKey::from_bytes(&array)
+                    .map_err(|_| bad("not a point on the curve"))?;
+                if key.is_weak() {
+                    return Err(bad("a weak (small-order) key"));
+                }
+                Ok(PublicKey::Ed25519(key))
+            }
+            "sm2" => {
+                if bytes.len() != 33 {
+                    return Err(bad("not 33 bytes (SEC1 compressed)"));
+                }
+                let key = sm2::dsa::VerifyingKey::from_sec1_bytes(SM2_USER_ID, &bytes)
+                    .map_err(|_| bad("not a point on the SM2 curve"))?;
+                Ok(PublicKey::Sm2(Box::new(key)))
+            }
+            _ => Err(bad("unknown algorithm")),
+        }
+    }
+
+    /// Verifies `signature` over `message` (Ed25519: strict verification; SM2: with `Z_A` and SM3).
+    pub fn verify(&self, message: &[u8], signature: &Signature) -> Result<(), TypesError> {
+        let bad = || TypesError::Signature(format!("signature does not verify for key {}", self));
+        match self {
+            PublicKey::Ed25519(key) => {
+                let sig = ed25519_dalek::Signature::from_bytes(&signature.0);
+                key.verify_strict(message, &sig).map_err(|_| bad())
+            }
+            PublicKey::Sm2(key) => {
+                let sig = sm2::dsa::Signature::from_bytes(&signature.0).map_err(|_| bad())?;
+                key.verify(message, &sig).map_err(|_| bad())
+            }
+        }
+    }
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.suite() == other.suite() && self.to_bytes() == other.to_bytes()
+    }
+}
+
+impl Eq for PublicKey {}
+
+impl fmt::Display for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey({})", self.to_text())
+    }
+}
+
+impl std::hash::Hash for PublicKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.to_bytes().hash(state)
+    }
+}
+
+impl Serialize for PublicKey {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_text())
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        PublicKey::from_text(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A 64-byte signature of either suite (Ed25519 `R‖S`, SM2 `r‖s` big-endian), hex in JSON.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Signature(pub [u8; 64]);
+
+impl Signature {
+    /// Lowercase hex.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Signature({})", self.to_hex())
+    }
+}
+
+impl Serialize for Signature {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for Signature {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let mut bytes = [0u8; 64];
+        hex::decode_to_slice(&text, &mut bytes).map_err(|_| {
+            serde::de::Error::custom("expected a signature as 128 hex characters")
+        })?;
+        Ok(Signature(bytes))
+    }
+}
+
+/// A secret signing key of either suite. Never printed: `Debug` shows only the public key.
+#[derive(Clone)]
+pub enum SecretKey {
+    /// Ed25519 signing key.
+    Ed25519(ed25519_dalek::SigningKey),
+    /// SM2 signing key with the default user id.
+    Sm2(Box<sm2::dsa::SigningKey>),
+}
+
+impl SecretKey {
+    /// A fresh key drawn from `rng` (the caller supplies the randomness).
+    pub fn generate(suite: CryptoSuite, rng: &mut impl CryptoRngCore) -> SecretKey {
+        loop {
+            let mut seed = [0u8; 32];
+            rng.fill_bytes(&mut seed);
+            // An SM2 seed outside [1, n-1] is refused; draw again (probability ~2^-32).
+            if let Ok(key) = SecretKey::from_seed(suite, &seed) {
+                return key;
+            }
+        }
+    }
+
+    /// The key with the given 32 secret bytes (Ed25519 seed, or SM2 scalar big-endian).
+    pub fn from_seed(suite: CryptoSuite, seed: &[u8; 32]) -> Result<SecretKey, TypesError> {
+        match suite {
+            CryptoSuite::Ed25519 => Ok(SecretKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(seed))),
+            CryptoSuite::Sm => sm2::dsa::SigningKey::from_slice(SM2_USER_ID, seed)
+                .map(|key| SecretKey::Sm2(Box::new(key)))
+                .map_err(|_| TypesError::KeyFile("SM2 secret is not in [1, n-1]".into())),
+        }
+    }
+
+    /// The 32 secret bytes.
+    pub fn seed(&self) -> [u8; 32] {
+        match self {
+            SecretKey::Ed25519(key) => key.to_bytes(),
+            SecretKey::Sm2(key) => key.to_bytes().into(),
+        }
+    }
+
+    /// The key's suite.
+    pub fn suite(&self) -> CryptoSuite {
+        match self {
+            SecretKey::Ed25519(_) => CryptoSuite::Ed25519,
+            SecretKey::Sm2(_) => CryptoSuite::Sm,
+        }
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> PublicKey {
+        match self {
+            SecretKey::Ed25519(key) => PublicKey::Ed25519(key.verifying_key()),
+            SecretKey::Sm2(key) => PublicKey::Sm2(Box::new(key.verifying_key().clone())),
+        }
+    }
+
+    /// Signs `message`. Both suites sign deterministically (Ed25519 by design, SM2 with RFC 6979 nonces).
+    pub fn sign(&self, message: &[u8]) -> Signature {
+        match self {
+            SecretKey::Ed25519(key) => Signature(key.sign(message).to_bytes()),
+            SecretKey::Sm2(key) => {
+                let sig: sm2::dsa::Signature = key.sign(message);
+                Signature(sig.to_bytes())
+            }
+        }
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey(public {})", self.public_key())
+    }
+}
+
+/// Verifies many signatures at once: Ed25519 ones in one batch, SM2 ones one by one.
+/// Returns the index of the first invalid item on failure, so a caller can reject just that one.
+pub fn verify_batch(items: &[(&PublicKey, &[u8], &Signature)]) -> Result<(), usize> {
+    let mut messages = Vec::new();
+    let mut signatures = Vec::new();
+    let mut keys = Vec::new();
+    for (position, (key, message, signature)) in items.iter().enumerate() {
+        match key {
+            PublicKey::Ed25519(k) => {
+                messages.push(*message);
+                signatures.push(ed25519_dalek::Signature::from_bytes(&signature.0));
+                keys.push(*k);
+            }
+            PublicKey::Sm2(_) => key.verify(message, signature).map_err(|_| position)?,
+        }
+    }
+    if keys.is_empty() || ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() {
+        // The batch equation accepted them all; strict checks catch what it tolerates
+        // (non-canonical or small-order R), which honest signers never produce.
+        return strict_recheck(items);
+    }
+    // Find the culprit so only it is refused.
+    for (position, (key, message, signature)) in items.iter().enumerate() {
+        key.verify(message, signature).map_err(|_| position)?;
+    }
+    Ok(())
+}
+
+/// Cheap checks that make batch acceptance match strict single verification.
+fn strict_recheck(items: &[(&PublicKey, &[u8], &Signature)]) -> Result<(), usize> {
+    for (position, (key, _, signature)) in items.iter().enumerate() {
+        if let PublicKey::Ed25519(_) = key {
+            let r_bytes: [u8; 32] = signature.0[..32].try_into().expect("64-byte signature");
+            let r = curve25519_dalek::edwards::CompressedEdwardsY(r_bytes).decompress();
+            match r {
+                Some(point) if !point.is_small_order() => {}
+                _ => return Err(position),
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,28 @@
+//! ZhengLian's pure data types and formats: everything an outsider must reproduce.
+//!
+//! No I/O, no clock, no randomness drawn here: time and random bytes are parameters.
+#![forbid(unsafe_code)]
+
+pub mod block;
+pub mod canonical;
+pub mod crypto;
+pub mod error;
+pub mod event;
+pub mod evidence;
+pub mod genesis;
+pub mod hash;
+pub mod keyfile;
+pub mod merkle;
+pub mod receipt;
+pub mod transaction;
+
+pub use block::{BlockHeader, CommitCertificate, CommitSignature, Validator, ValidatorSet, VoteContent, VoteKind};
+pub use crypto::{CryptoSuite, PublicKey, SecretKey, Signature};
+pub use error::TypesError;
+pub use event::Event;
+pub use evidence::{EvidenceKind, EvidenceRecord, NotarizeArgs, RevokeArgs};
+pub use genesis::{ChainRole, Genesis, Member, Role};
+pub use hash::{Hash, HashAlgorithm, Hasher};
+pub use keyfile::KeyFile;
+pub use receipt::{EvidenceReceipt, ReceiptError};
+pub use transaction::{Call, CheckedTransaction, Transaction, TransactionBody};

@@ -1,0 +1,206 @@
+//! Evidence receipts and their offline verification against a genesis.
+
+use crate::block::{BlockHeader, CommitCertificate};
+use crate::evidence::{EvidenceKind, EvidenceRecord};
+use crate::genesis::Genesis;
+use crate::{merkle, Hash, HashAlgorithm, PublicKey};
+use serde::{Deserialize, Serialize};
+
+/// The value of a receipt's `format` field.
+pub const RECEIPT_FORMAT: &str = "zhenglian-evidence-receipt/v1";
+
+/// Where one document sits in its record's documents tree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentProof {
+    /// Index among the record's documents.
+    pub index: u64,
+    /// The document's digest.
+    pub digest: Hash,
+    /// RFC 6962 audit path to the record's `documents_root`.
+    pub path: Vec<Hash>,
+}
+
+/// Where a record sits in the evidence log at the block that holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogProof {
+    /// The record's index in the log (its `seq`).
+    pub index: u64,
+    /// The log size in the header.
+    pub size: u64,
+    /// RFC 6962 audit path to the header's `evidence_log_root`.
+    pub path: Vec<Hash>,
+}
+
+/// Everything needed to prove, offline, that a document was notarised on a chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceReceipt {
+    /// Always [`RECEIPT_FORMAT`].
+    pub format: String,
+    /// The chain's id.
+    pub chain_id: String,
+    /// The chain's genesis hash.
+    pub genesis_hash: Hash,
+    /// The record.
+    pub record: EvidenceRecord,
+    /// The document's place in the record.
+    pub document: DocumentProof,
+    /// The record's place in the log.
+    pub log: LogProof,
+    /// The header of the block that holds the record.
+    pub header: BlockHeader,
+    /// The commit certificate of that header.
+    pub certificate: CommitCertificate,
+    /// Validator-set changes from genesis up to the header (none until governance lands).
+    #[serde(default)]
+    pub validator_set_changes: Vec<serde_json::Value>,
+}
+
+/// What a valid receipt proves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proven {
+    /// The document's digest.
+    pub digest: Hash,
+    /// Its algorithm.
+    pub digest_algorithm: HashAlgorithm,
+    /// Who recorded it.
+    pub submitter: PublicKey,
+    /// The block height.
+    pub height: u64,
+    /// The block time (Unix ms).
+    pub time: u64,
+    /// The record's sequence number.
+    pub seq: u64,
+    /// The record's kind.
+    pub kind: EvidenceKind,
+}
+
+/// Why a receipt was refused; each says what failed.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ReceiptError {
+    /// The file's digest is not the one in the receipt.
+    #[error("the file does not match the receipt: its {algorithm} digest is {actual}, the receipt records {recorded}; the file was changed or is another file")]
+    FileChanged {
+        /// Digest algorithm.
+        algorithm: &'static str,
+        /// Digest of the file given.
+        actual: Hash,
+        /// Digest in the receipt.
+        recorded: Hash,
+    },
+    /// The receipt is for another chain than the genesis.
+    #[error("the receipt is from another chain: {0}")]
+    OtherChain(String),
+    /// The genesis names other validators than those who signed the header.
+    #[error("the genesis names other validators than the ones this receipt's block was signed by: {0}")]
+    OtherValidators(String),
+    /// Some part of the receipt was altered.
+    #[error("the receipt was altered: {0}")]
+    Tampered(String),
+    /// The receipt's format is not understood.
+    #[error("not a ZhengLian evidence receipt: {0}")]
+    Format(String),
+}
+
+impl EvidenceReceipt {
+    /// Verifies the receipt for a file whose digest (in `record.digest_algorithm`) is `file_digest`.
+    pub fn verify(&self, file_digest: &Hash, genesis: &Genesis) -> Result<Proven, ReceiptError> {
+        if self.format != RECEIPT_FORMAT {
+            return Err(ReceiptError::Format(format!("format is {:?}, expected {RECEIPT_FORMAT:?}", self.format)));
+        }
+        self.check_chain(genesis)?;
+        let alg = genesis.crypto_suite.hash_algorithm();
+        if *file_digest != self.document.digest {
+            return Err(ReceiptError::FileChanged {
+                algorithm: self.record.digest_algorithm.name(),
+                actual: *file_digest,
+                recorded: self.document.digest,
+            });
+        }
+        self.check_document(alg)?;
+        self.check_log(alg)?;
+        self.check_header(alg, genesis)?;
+        Ok(Proven {
+            digest: self.document.digest,
+            digest_algorithm: self.record.digest_algorithm,
+            submitter: self.record.submitter.clone(),
+            height: self.header.height,
+            time: self.header.time,
+            seq: self.record.seq,
+            kind: self.record.kind,
+        })
+    }
+
+    fn check_chain(&self, genesis: &Genesis) -> Result<(), ReceiptError> {
+        if self.header.chain_id != genesis.chain_id || self.chain_id != genesis.chain_id {
+            return Err(ReceiptError::OtherChain(format!(
+                "receipt names chain {:?}, the genesis is of chain {:?}",
+                self.header.chain_id, genesis.chain_id
+            )));
+        }
+        if self.header.validator_set_hash != genesis.validator_set_hash() && self.validator_set_changes.is_empty() {
+            return Err(ReceiptError::OtherValidators(format!(
+                "header validator_set_hash {} but genesis validators hash to {}",
+                self.header.validator_set_hash,
+                genesis.validator_set_hash()
+            )));
+        }
+        if self.genesis_hash != genesis.hash() {
+            return Err(ReceiptError::OtherChain(format!(
+                "same chain id {:?} but genesis {} instead of {}: another network",
+                genesis.chain_id,
+                self.genesis_hash,
+                genesis.hash()
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_document(&self, alg: HashAlgorithm) -> Result<(), ReceiptError> {
+        let leaf = merkle::leaf_hash(alg, &self.document.digest.0);
+        merkle::verify_inclusion(
+            alg,
+            &leaf,
+            self.document.index,
+            self.record.document_count,
+            &self.document.path,
+            &self.record.documents_root,
+        )
+        .map_err(|e| ReceiptError::Tampered(format!("document proof does not lead to the record's documents_root: {e}")))
+    }
+
+    fn check_log(&self, alg: HashAlgorithm) -> Result<(), ReceiptError> {
+        let record = &self.record;
+        if record.height != self.header.height || record.time != self.header.time {
+            return Err(ReceiptError::Tampered("record height or time differ from the header's".into()));
+        }
+        if self.log.index != record.seq || self.log.size != self.header.evidence_log_size {
+            return Err(ReceiptError::Tampered("log position or size differ from the record and header".into()));
+        }
+        merkle::verify_inclusion(
+            alg,
+            &record.leaf_hash(alg),
+            self.log.index,
+            self.log.size,
+            &self.log.path,
+            &self.header.evidence_log_root,
+        )
+        .map_err(|e| ReceiptError::Tampered(format!("record is not in the evidence log the header commits to: {e}")))
+    }
+
+    fn check_header(&self, alg: HashAlgorithm, genesis: &Genesis) -> Result<(), ReceiptError> {
+        let genesis_hash = genesis.hash();
+        let header_hash = self.header.hash(alg, &genesis_hash);
+        let cert = &self.certificate;
+        if cert.block_hash != header_hash || cert.height != self.header.height {
+            return Err(ReceiptError::Tampered(format!(
+                "header hashes to {header_hash} but the certificate commits block {} at height {}",
+                cert.block_hash, cert.height
+            )));
+        }
+        cert.verify(&genesis.validators, &genesis.chain_id, &genesis_hash)
+            .map_err(|e| ReceiptError::Tampered(format!("commit certificate: {e}")))
+    }
+}
