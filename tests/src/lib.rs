@@ -1,1 +1,128 @@
-//! placeholder
+//! Harness for end-to-end tests: real `zld` and `zl` processes on 127.0.0.1, each node in its own
+//! temporary home, with an API port chosen by the OS and read back from the node's output.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long a node may take to open its ledger and listen.
+pub const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Path of a workspace binary built next to the running test (`target/<profile>/<name>`).
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("tests run from target/<profile>/deps");
+    let path = profile_dir.join(name);
+    assert!(path.exists(), "{} is missing: run `cargo build --release --bins` first (make test does)", path.display());
+    path
+}
+
+/// A running `zld`.
+pub struct Node {
+    child: Child,
+    /// The API's base URL, e.g. `http://127.0.0.1:41234`.
+    pub url: String,
+    /// The node's home directory.
+    pub home: PathBuf,
+}
+
+impl Node {
+    /// `zld dev --home HOME --api 127.0.0.1:0 --suite SUITE`: creates the chain on first use.
+    pub fn dev(home: &Path, suite: &str) -> Node {
+        let args = ["dev", "--home", path_str(home), "--api", "127.0.0.1:0", "--suite", suite];
+        Node::spawn(home, &args)
+    }
+
+    /// `zld start --home HOME` (the API address comes from the home's config).
+    pub fn start(home: &Path) -> Node {
+        Node::spawn(home, &["start", "--home", path_str(home)])
+    }
+
+    fn spawn(home: &Path, args: &[&str]) -> Node {
+        let mut child = Command::new(bin("zld"))
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("zld starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(address) = line.split("API listening on ").nth(1) {
+                    let _ = sender.send(address.trim().to_string());
+                }
+            }
+        });
+        let url = receiver.recv_timeout(START_TIMEOUT).expect("zld printed its API address");
+        Node { child, url, home: home.to_path_buf() }
+    }
+
+    /// The node's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGKILL and reaps the process: no chance to flush anything.
+    pub fn kill9(mut self) {
+        self.child.kill().expect("SIGKILL delivered");
+        self.child.wait().expect("reaped");
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill runs");
+        assert!(status.success(), "kill -TERM failed");
+        self.child.wait().expect("reaped")
+    }
+
+    /// GET a JSON document from the API.
+    pub fn get(&self, path: &str) -> serde_json::Value {
+        get_json(&format!("{}{path}", self.url)).unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// The current height from `/v1/status`.
+    pub fn height(&self) -> u64 {
+        self.get("/v1/status")["height"].as_u64().expect("status has a height")
+    }
+
+    /// Runs `zl --node <this node> ARGS...`.
+    pub fn zl(&self, args: &[&str]) -> Output {
+        let mut all = vec!["--node", self.url.as_str()];
+        all.extend_from_slice(args);
+        zl(&all)
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// GET `url` and parse the JSON answer (any status).
+pub fn get_json(url: &str) -> Result<serde_json::Value, String> {
+    match ureq::get(url).call() {
+        Ok(response) => response.into_json().map_err(|e| e.to_string()),
+        Err(ureq::Error::Status(_, response)) => response.into_json().map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Runs `zl ARGS...` and returns its output.
+pub fn zl(args: &[&str]) -> Output {
+    Command::new(bin("zl")).args(args).output().expect("zl runs")
+}
+
+/// The UTF-8 text of a process's stdout and stderr together.
+pub fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("temporary paths are UTF-8")
+}

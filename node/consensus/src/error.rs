@@ -1,13 +1,11 @@
 //! Consensus errors: inputs that do not fit the current height or validator set.
 
-use zl_types::PublicKey;
-
 /// An input the state machine refused; the shell logs it and drops the input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConsensusError {
     /// A vote from a key outside the validator set.
     #[error("vote from {0}, which is not a validator of this height; drop it")]
-    NotAValidator(PublicKey),
+    NotAValidator(String),
     /// An input for another height than the current one.
     #[error("input for height {got} while consensus is at height {current}")]
     WrongHeight {

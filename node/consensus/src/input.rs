@@ -3,6 +3,8 @@
 use zl_types::{Hash, PublicKey, Signature, VoteContent};
 
 /// One input to [`crate::Consensus::process`].
+// Inputs are moved one at a time, never stored in bulk, so their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     /// Begin `height` (the previous height is committed and applied).

@@ -94,7 +94,7 @@ impl Consensus {
     fn on_vote(&mut self, validator: PublicKey, vote: VoteContent, signature: Signature) -> Result<Vec<Output>, ConsensusError> {
         self.check_height(vote.height)?;
         if self.validators.find(&validator).is_none() {
-            return Err(ConsensusError::NotAValidator(validator));
+            return Err(ConsensusError::NotAValidator(validator.to_text()));
         }
         let round_votes = self.votes.entry(vote.round).or_default();
         round_votes.of(vote.kind).add(&self.validators, validator, vote.block_hash, signature);

@@ -40,5 +40,14 @@ pub const CONSISTENCY_CHECK_BLOCKS: u64 = 8;
 /// Size of the RocksDB block cache shared by all tables, in bytes.
 pub const BLOCK_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
+/// Memory all tables' memtables may use together before RocksDB flushes them, in bytes.
+pub const MEMTABLES_BYTES_MAX: usize = 256 * 1024 * 1024;
+
 /// Member entries cached in memory before the cache is emptied and refilled.
 pub const MEMBER_CACHE_ENTRIES_MAX: usize = 100_000;
+
+// The node shares one ledger between its API, consensus and sync tasks.
+const _: fn() = || {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Ledger>();
+};

@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::path::Path;
 
 use crate::tables::{Table, ALL_TABLES};
-use crate::{LedgerError, BLOCK_CACHE_BYTES};
+use crate::{LedgerError, BLOCK_CACHE_BYTES, MEMTABLES_BYTES_MAX};
 
 /// The open database.
 pub(crate) struct Store {
@@ -30,6 +30,7 @@ fn options(cache: &Cache) -> Options {
     opts.set_compression_type(DBCompressionType::None);
     opts.set_block_based_table_factory(&table);
     opts.set_max_background_jobs(2);
+    opts.set_db_write_buffer_size(MEMTABLES_BYTES_MAX);
     opts.set_keep_log_file_num(4);
     opts
 }

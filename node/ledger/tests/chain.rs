@@ -3,6 +3,7 @@
 mod common;
 
 use common::{digest, notarize, revoke, Chain, Keys, GENESIS_TIME};
+use std::sync::atomic::{AtomicBool, Ordering};
 use zl_ledger::{Ledger, LedgerError, FORMAT_VERSION};
 use zl_types::transaction::outcome_leaf;
 use zl_types::{merkle, CryptoSuite};
@@ -381,4 +382,57 @@ fn an_inconsistent_database_is_refused_as_corrupt() {
             .contains("block 1 is missing below the tip 2"),
         "{err}"
     );
+}
+
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn reads_run_while_blocks_commit() {
+    let chain = Chain::new(CryptoSuite::Ed25519);
+    let alg = chain.alg();
+    const BLOCKS: u64 = 20;
+    let blocks: Vec<_> = (0..BLOCKS)
+        .map(|n| {
+            vec![chain.tx(
+                &chain.keys.submitter,
+                vec![notarize(alg, vec![digest(alg, n)])],
+            )]
+        })
+        .collect();
+    let ledger = &chain.ledger;
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let mut seen = 0;
+            while seen < BLOCKS && !done.load(Ordering::SeqCst) {
+                let height = ledger.height();
+                assert!(height >= seen, "the height never goes back");
+                seen = height;
+                if let Some(tip) = ledger.tip() {
+                    assert!(tip.height >= height);
+                    assert_eq!(ledger.block(tip.height).unwrap().unwrap().hash, tip.hash);
+                    // Everything of a committed block is visible together.
+                    let receipts = ledger
+                        .evidence_by_digest(&digest(alg, tip.height - 1), 1)
+                        .unwrap();
+                    receipts[0]
+                        .verify(&digest(alg, tip.height - 1), ledger.genesis())
+                        .unwrap();
+                }
+            }
+        });
+        // Stops the reader even if a commit panics, so the test fails instead of hanging.
+        let _done = SetOnDrop(&done);
+        for txs in blocks {
+            chain.produce(txs);
+        }
+        reader.join().expect("the reader saw a consistent ledger");
+    });
+    assert_eq!(chain.ledger.evidence_log_size(), BLOCKS);
 }

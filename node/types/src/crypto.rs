@@ -208,6 +208,8 @@ impl<'de> Deserialize<'de> for Signature {
 }
 
 /// A secret signing key of either suite. Never printed: `Debug` shows only the public key.
+// A process holds a handful of keys, so the variants' size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 pub enum SecretKey {
     /// Ed25519 signing key.

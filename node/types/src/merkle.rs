@@ -473,16 +473,22 @@ fn verify_trivial_consistency(
             proof.len()
         )));
     }
-    let expected = if old_size == 0 {
-        empty_root(alg)
-    } else {
-        *new_root
-    };
-    if *old_root != expected {
-        return Err(TypesError::Proof(format!(
-            "a tree of {old_size} leaves consistent with the new tree of {new_size} leaves \
-             has root {expected}, not {old_root}"
-        )));
+    // The empty tree has a fixed root; two trees of the same size are consistent only if they
+    // are the same tree. Both rules apply from 0 to 0 leaves.
+    let mut rules = Vec::with_capacity(2);
+    if old_size == 0 {
+        rules.push((old_root, empty_root(alg)));
+    }
+    if old_size == new_size {
+        rules.push((new_root, *old_root));
+    }
+    for (root, expected) in rules {
+        if *root != expected {
+            return Err(TypesError::Proof(format!(
+                "a tree of {old_size} leaves consistent with the new tree of {new_size} leaves \
+                 has root {expected}, not {root}"
+            )));
+        }
     }
     Ok(())
 }
@@ -541,8 +547,12 @@ mod tests {
         (0..n).map(|i| leaf_hash(alg, &i.to_be_bytes())).collect()
     }
 
-    fn hashes_of(alg: HashAlgorithm, leaves: &[Hash], ranges: &[Range<usize>]) -> Vec<Hash> {
-        ranges.iter().map(|r| root(alg, &leaves[r.clone()])).collect()
+    /// The roots of the given leaf ranges, as (start, end) pairs.
+    fn hashes_of(alg: HashAlgorithm, leaves: &[Hash], ranges: &[(usize, usize)]) -> Vec<Hash> {
+        ranges
+            .iter()
+            .map(|&(start, end)| root(alg, &leaves[start..end]))
+            .collect()
     }
 
     /// Perfect subtree hashes straight from the in-memory leaves.
@@ -601,11 +611,11 @@ mod tests {
     /// a..f, j are leaves 0..6; g = 0..2, h = 2..4, i = 4..6, k = 0..4, l = 4..7.
     #[test]
     fn rfc6962_example_audit_paths() {
-        let cases: [(u64, &[Range<usize>]); 4] = [
-            (0, &[1..2, 2..4, 4..7]), // d0: b h l
-            (3, &[2..3, 0..2, 4..7]), // d3: c g l
-            (4, &[5..6, 6..7, 0..4]), // d4: f j k
-            (6, &[4..6, 0..4]),       // d6: i k
+        let cases: [(u64, &[(usize, usize)]); 4] = [
+            (0, &[(1, 2), (2, 4), (4, 7)]), // d0: b h l
+            (3, &[(2, 3), (0, 2), (4, 7)]), // d3: c g l
+            (4, &[(5, 6), (6, 7), (0, 4)]), // d4: f j k
+            (6, &[(4, 6), (0, 4)]),         // d6: i k
         ];
         for alg in ALGS {
             let d = leaves(alg, 7);
@@ -623,10 +633,10 @@ mod tests {
     /// The consistency examples of RFC 6962 §2.1.3 against the seven-leaf tree.
     #[test]
     fn rfc6962_example_consistency_proofs() {
-        let cases: [(u64, &[Range<usize>]); 3] = [
-            (3, &[2..3, 3..4, 0..2, 4..7]), // hash1: c d g l
-            (4, &[4..7]),                   // hash0: l
-            (6, &[4..6, 6..7, 0..4]),       // hash2: i j k
+        let cases: [(u64, &[(usize, usize)]); 3] = [
+            (3, &[(2, 3), (3, 4), (0, 2), (4, 7)]), // hash1: c d g l
+            (4, &[(4, 7)]),                         // hash0: l
+            (6, &[(4, 6), (6, 7), (0, 4)]),         // hash2: i j k
         ];
         for alg in ALGS {
             let d = leaves(alg, 7);
@@ -673,10 +683,7 @@ mod tests {
                 "verify empty tree",
                 verify_inclusion(alg, &d[0], 0, 0, &[], &r),
             ),
-            (
-                "shrinking tree",
-                verify_consistency(alg, 6, 5, &r, &r, &[]),
-            ),
+            ("shrinking tree", verify_consistency(alg, 6, 5, &r, &r, &[])),
             (
                 "from index past the end",
                 inclusion_proof_from(alg, 5, 7, from_leaves(alg, &d))
@@ -699,10 +706,16 @@ mod tests {
         let cases: [(Result<(), TypesError>, &str); 6] = [
             (verify_inclusion(alg, &d[2], 6, 6, &path, &r), "outside"),
             (verify_inclusion(alg, &d[2], 2, 6, &path[1..], &r), "has 3"),
-            (verify_inclusion(alg, &d[3], 2, 6, &path, &r), "leads to root"),
+            (
+                verify_inclusion(alg, &d[3], 2, 6, &path, &r),
+                "leads to root",
+            ),
             (verify_consistency(alg, 2, 2, &d[0], &d[1], &[]), "has root"),
             (verify_consistency(alg, 3, 6, &r, &r, &path), "has 4"),
-            (verify_consistency(alg, 3, 6, &r, &r, &consistency), "leads to old root"),
+            (
+                verify_consistency(alg, 3, 6, &r, &r, &consistency),
+                "leads to old root",
+            ),
         ];
         for (result, needle) in cases {
             let message = result.unwrap_err().to_string();
@@ -716,12 +729,14 @@ mod tests {
             let d = leaves(alg, 3);
             let r = root(alg, &d);
             let empty = empty_root(alg);
-            let cases: [(u64, u64, Hash, Hash, Vec<Hash>, bool); 7] = [
+            let cases: [(u64, u64, Hash, Hash, Vec<Hash>, bool); 9] = [
                 (3, 3, r, r, vec![], true),
                 (3, 3, r, d[0], vec![], false),
                 (3, 3, r, r, vec![r], false),
                 (0, 3, empty, r, vec![], true),
                 (0, 0, empty, empty, vec![], true),
+                (0, 0, empty, r, vec![], false),
+                (0, 0, r, r, vec![], false),
                 (0, 3, r, r, vec![], false),
                 (0, 3, empty, r, vec![r], false),
             ];
@@ -784,7 +799,10 @@ mod tests {
             let d = leaves(alg, 40);
             for size in 0..=40 {
                 let prefix = &d[..size as usize];
-                assert_eq!(root_from(alg, size, from_leaves(alg, prefix)), Ok(root(alg, prefix)));
+                assert_eq!(
+                    root_from(alg, size, from_leaves(alg, prefix)),
+                    Ok(root(alg, prefix))
+                );
                 for index in 0..size {
                     let from = inclusion_proof_from(alg, size, index, from_leaves(alg, prefix));
                     assert_eq!(from, Ok(inclusion_proof(alg, prefix, index)));
@@ -797,7 +815,10 @@ mod tests {
     fn from_passes_storage_errors_through() {
         let alg = HashAlgorithm::Sha256;
         let failing = |_: u32, _: u64| Err::<Hash, _>("disk on fire");
-        assert_eq!(inclusion_proof_from(alg, 5, 1, failing), Err("disk on fire"));
+        assert_eq!(
+            inclusion_proof_from(alg, 5, 1, failing),
+            Err("disk on fire")
+        );
         assert_eq!(root_from(alg, 5, failing), Err("disk on fire"));
         // Nothing to fetch: no error.
         assert_eq!(root_from(alg, 0, failing), Ok(empty_root(alg)));
@@ -815,14 +836,19 @@ mod tests {
             levels.push(node_hash(alg, &below, &below));
         }
         let size = u64::MAX;
-        let tree_root = root_from(alg, size, |level, _| Ok::<_, Infallible>(levels[level as usize]))
-            .unwrap();
+        let tree_root = root_from(alg, size, |level, _| {
+            Ok::<_, Infallible>(levels[level as usize])
+        })
+        .unwrap();
         for index in [0, 1, 12_345, 1 << 40, size / 2, size - 2, size - 1] {
             let mut fetches = 0;
             let path = inclusion_proof_from(alg, size, index, |level, at| {
                 fetches += 1;
                 let end = (u128::from(at) + 1) << level;
-                assert!(end <= u128::from(size), "node ({level}, {at}) leaves the tree");
+                assert!(
+                    end <= u128::from(size),
+                    "node ({level}, {at}) leaves the tree"
+                );
                 Ok::<_, Infallible>(levels[level as usize])
             })
             .unwrap()

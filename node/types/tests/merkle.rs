@@ -195,12 +195,19 @@ fn vector_roots_for_every_size() {
     assert_eq!(merkle::empty_root(SHA256), roots[0]);
     let mut frontier = Frontier::new();
     for size in 0..=8 {
-        assert_eq!(merkle::root(SHA256, &leaves[..size]), roots[size], "size {size}");
+        assert_eq!(
+            merkle::root(SHA256, &leaves[..size]),
+            roots[size],
+            "size {size}"
+        );
         assert_eq!(frontier.root(SHA256), roots[size], "frontier size {size}");
         let stored = |level: u32, index: u64| {
             Ok::<_, Infallible>(h(NODE_HASHES[level as usize][index as usize]))
         };
-        assert_eq!(merkle::root_from(SHA256, size as u64, stored), Ok(roots[size]));
+        assert_eq!(
+            merkle::root_from(SHA256, size as u64, stored),
+            Ok(roots[size])
+        );
         if size < 8 {
             frontier.push(SHA256, leaves[size]);
         }
@@ -219,9 +226,8 @@ fn vector_inclusion_proofs() {
             want,
             "PATH({index}, D[{size}])"
         );
-        let stored = |level: u32, at: u64| {
-            Ok::<_, Infallible>(h(NODE_HASHES[level as usize][at as usize]))
-        };
+        let stored =
+            |level: u32, at: u64| Ok::<_, Infallible>(h(NODE_HASHES[level as usize][at as usize]));
         assert_eq!(
             merkle::inclusion_proof_from(SHA256, size, index, stored),
             Ok(Ok(want.clone()))
@@ -235,11 +241,28 @@ fn vector_inclusion_proofs() {
             merkle::verify_inclusion(SHA256, leaf, index, size * 2, &want, root),
             merkle::verify_inclusion(SHA256, leaf, index, size, &want, &roots[0]),
             merkle::verify_inclusion(SHA256, &roots[0], index, size, &want, root),
-            merkle::verify_inclusion(SHA256, leaf, index, size, &[want.clone(), vec![*root]].concat(), root),
-            merkle::verify_inclusion(SHA256, leaf, index, size, &[vec![*root], want.clone()].concat(), root),
+            merkle::verify_inclusion(
+                SHA256,
+                leaf,
+                index,
+                size,
+                &[want.clone(), vec![*root]].concat(),
+                root,
+            ),
+            merkle::verify_inclusion(
+                SHA256,
+                leaf,
+                index,
+                size,
+                &[vec![*root], want.clone()].concat(),
+                root,
+            ),
         ];
         for (i, result) in wrong.into_iter().enumerate() {
-            assert!(matches!(result, Err(TypesError::Proof(_))), "probe {i} of ({index}, {size})");
+            assert!(
+                matches!(result, Err(TypesError::Proof(_))),
+                "probe {i} of ({index}, {size})"
+            );
         }
     }
 }
@@ -271,7 +294,10 @@ fn vector_consistency_proofs() {
             merkle::verify_consistency(SHA256, old, new, old_root, &flip(new_root, 0), &want),
         ];
         for (i, result) in wrong.into_iter().enumerate() {
-            assert!(matches!(result, Err(TypesError::Proof(_))), "probe {i} of ({old}, {new})");
+            assert!(
+                matches!(result, Err(TypesError::Proof(_))),
+                "probe {i} of ({old}, {new})"
+            );
         }
     }
 }
@@ -338,7 +364,11 @@ mod naive {
         if m <= k {
             [subproof(alg, m, &d[..k], b), vec![mth(alg, &d[k..])]].concat()
         } else {
-            [subproof(alg, m - k, &d[k..], false), vec![mth(alg, &d[..k])]].concat()
+            [
+                subproof(alg, m - k, &d[k..], false),
+                vec![mth(alg, &d[..k])],
+            ]
+            .concat()
         }
     }
 }
@@ -353,13 +383,14 @@ fn unique(raw: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
 }
 
 /// A test tree: its leaf inputs, extended with as many again (for "wrong size" probes past the
-/// end), their leaf hashes, and the naive root of every prefix of the extended tree.
+/// end), their leaf hashes, and the naive roots of the prefixes the checks use: every size up to
+/// one past the end, and twice the size.
 struct Tree {
     alg: HashAlgorithm,
     size: usize,
     data: Vec<Vec<u8>>,
     hashes: Vec<Hash>,
-    roots: Vec<Hash>,
+    roots: HashMap<usize, Hash>,
 }
 
 impl Tree {
@@ -368,8 +399,22 @@ impl Tree {
         let extension = (0..size).map(|i| format!("extension {i}").into_bytes());
         let data = unique(raw.into_iter().chain(extension).collect());
         let hashes: Vec<Hash> = data.iter().map(|d| merkle::leaf_hash(alg, d)).collect();
-        let roots = (0..=data.len()).map(|s| naive::mth(alg, &data[..s])).collect();
-        Tree { alg, size, data, hashes, roots }
+        let roots = (0..=size + 1)
+            .chain([2 * size])
+            .map(|s| (s, naive::mth(alg, &data[..s])))
+            .collect();
+        Tree {
+            alg,
+            size,
+            data,
+            hashes,
+            roots,
+        }
+    }
+
+    /// The naive root of the first `size` leaves of the extended tree.
+    fn root(&self, size: usize) -> Hash {
+        self.roots[&size]
     }
 
     fn leaves(&self) -> &[Hash] {
@@ -381,7 +426,7 @@ impl Tree {
 fn check_inclusion(tree: &Tree) -> Result<(), TestCaseError> {
     let (alg, n) = (tree.alg, tree.size);
     let size = n as u64;
-    let root = tree.roots[n];
+    let root = tree.root(n);
     prop_assert_eq!(merkle::root(alg, tree.leaves()), root);
     for i in 0..n {
         let index = i as u64;
@@ -389,7 +434,10 @@ fn check_inclusion(tree: &Tree) -> Result<(), TestCaseError> {
         prop_assert_eq!(leaf, naive::leaf(alg, &tree.data[i]));
         let proof = merkle::inclusion_proof(alg, tree.leaves(), index).unwrap();
         prop_assert_eq!(&proof, &naive::path(alg, i, &tree.data[..n]));
-        prop_assert_eq!(merkle::verify_inclusion(alg, &leaf, index, size, &proof, &root), Ok(()));
+        prop_assert_eq!(
+            merkle::verify_inclusion(alg, &leaf, index, size, &proof, &root),
+            Ok(())
+        );
 
         let refused = |leaf: &Hash, index: u64, size: u64, proof: &[Hash], root: &Hash| {
             matches!(
@@ -400,33 +448,66 @@ fn check_inclusion(tree: &Tree) -> Result<(), TestCaseError> {
         for step in 0..proof.len() {
             let mut bad = proof.clone();
             bad[step] = flip(&bad[step], step * 7 + i);
-            prop_assert!(refused(&leaf, index, size, &bad, &root), "flipped step {}", step);
+            prop_assert!(
+                refused(&leaf, index, size, &bad, &root),
+                "flipped step {}",
+                step
+            );
         }
         if !proof.is_empty() {
-            prop_assert!(refused(&leaf, index, size, &proof[1..], &root), "dropped first step");
-            prop_assert!(refused(&leaf, index, size, &proof[..proof.len() - 1], &root));
+            prop_assert!(
+                refused(&leaf, index, size, &proof[1..], &root),
+                "dropped first step"
+            );
+            prop_assert!(refused(
+                &leaf,
+                index,
+                size,
+                &proof[..proof.len() - 1],
+                &root
+            ));
         }
         for extra in [root, leaf, Hash::ZERO] {
             let appended = [proof.clone(), vec![extra]].concat();
             let prepended = [vec![extra], proof.clone()].concat();
-            prop_assert!(refused(&leaf, index, size, &appended, &root), "appended step");
-            prop_assert!(refused(&leaf, index, size, &prepended, &root), "prepended step");
+            prop_assert!(
+                refused(&leaf, index, size, &appended, &root),
+                "appended step"
+            );
+            prop_assert!(
+                refused(&leaf, index, size, &prepended, &root),
+                "prepended step"
+            );
         }
         for wrong in [index + 1, index.wrapping_sub(1), index ^ 1, index ^ 2, size] {
             if wrong != index {
-                prop_assert!(refused(&leaf, wrong, size, &proof, &root), "index {}", wrong);
+                prop_assert!(
+                    refused(&leaf, wrong, size, &proof, &root),
+                    "index {}",
+                    wrong
+                );
             }
         }
         let other_leaf = tree.hashes[(i + 1) % tree.hashes.len()];
-        prop_assert!(refused(&other_leaf, index, size, &proof, &root), "other leaf");
-        for wrong_root in [flip(&root, i), merkle::empty_root(alg), tree.roots[n - 1]] {
-            prop_assert!(refused(&leaf, index, size, &proof, &wrong_root), "wrong root");
+        prop_assert!(
+            refused(&other_leaf, index, size, &proof, &root),
+            "other leaf"
+        );
+        for wrong_root in [flip(&root, i), merkle::empty_root(alg), tree.root(n - 1)] {
+            prop_assert!(
+                refused(&leaf, index, size, &proof, &wrong_root),
+                "wrong root"
+            );
         }
         // A proof for one size is no proof for another size's tree (all leaves differ).
         for wrong in [n - 1, n + 1, 2 * n, n / 2] {
             if wrong != n && wrong > i {
-                let (s, wrong_root) = (wrong as u64, &tree.roots[wrong]);
-                prop_assert!(refused(&leaf, index, s, &proof, wrong_root), "size {}", wrong);
+                let (s, wrong_root) = (wrong as u64, &tree.root(wrong));
+                prop_assert!(
+                    refused(&leaf, index, s, &proof, wrong_root),
+                    "size {}",
+                    wrong
+                );
             }
         }
     }
@@ -437,13 +518,16 @@ fn check_inclusion(tree: &Tree) -> Result<(), TestCaseError> {
 fn check_consistency(tree: &Tree) -> Result<(), TestCaseError> {
     let (alg, n) = (tree.alg, tree.size);
     let new = n as u64;
-    let new_root = tree.roots[n];
+    let new_root = tree.root(n);
     let empty = merkle::empty_root(alg);
     let verify = |old: usize, new: usize, old_root: &Hash, new_root: &Hash, proof: &[Hash]| {
         merkle::verify_consistency(alg, old as u64, new as u64, old_root, new_root, proof)
     };
     let refused = |old, new, old_root: &Hash, new_root: &Hash, proof: &[Hash]| {
-        matches!(verify(old, new, old_root, new_root, proof), Err(TypesError::Proof(_)))
+        matches!(
+            verify(old, new, old_root, new_root, proof),
+            Err(TypesError::Proof(_))
+        )
     };
     // From the empty tree, and beyond the generator's range.
     prop_assert_eq!(verify(0, n, &empty, &new_root, &[]), Ok(()));
@@ -453,32 +537,57 @@ fn check_consistency(tree: &Tree) -> Result<(), TestCaseError> {
     prop_assert!(merkle::consistency_proof(alg, tree.leaves(), new + 1).is_err());
 
     for m in 1..=n {
-        let old_root = tree.roots[m];
+        let old_root = tree.root(m);
         let proof = merkle::consistency_proof(alg, tree.leaves(), m as u64).unwrap();
         prop_assert_eq!(&proof, &naive::proof(alg, m, &tree.data[..n]));
         prop_assert_eq!(verify(m, n, &old_root, &new_root, &proof), Ok(()));
         if m == n {
             prop_assert!(refused(m, n, &old_root, &new_root, &[old_root]));
-            prop_assert!(refused(m, n, &tree.roots[m - 1], &new_root, &[]));
+            prop_assert!(refused(m, n, &tree.root(m - 1), &new_root, &[]));
             continue;
         }
         for step in 0..proof.len() {
             let mut bad = proof.clone();
             bad[step] = flip(&bad[step], step * 5 + m);
-            prop_assert!(refused(m, n, &old_root, &new_root, &bad), "flipped step {}", step);
+            prop_assert!(
+                refused(m, n, &old_root, &new_root, &bad),
+                "flipped step {}",
+                step
+            );
         }
         prop_assert!(refused(m, n, &old_root, &new_root, &[]), "empty proof");
-        prop_assert!(refused(m, n, &old_root, &new_root, &proof[1..]), "dropped first step");
-        prop_assert!(refused(m, n, &old_root, &new_root, &proof[..proof.len() - 1]));
+        prop_assert!(
+            refused(m, n, &old_root, &new_root, &proof[1..]),
+            "dropped first step"
+        );
+        prop_assert!(refused(
+            m,
+            n,
+            &old_root,
+            &new_root,
+            &proof[..proof.len() - 1]
+        ));
         for extra in [old_root, new_root, proof[0], Hash::ZERO] {
             let appended = [proof.clone(), vec![extra]].concat();
             let prepended = [vec![extra], proof.clone()].concat();
-            prop_assert!(refused(m, n, &old_root, &new_root, &appended), "appended step");
-            prop_assert!(refused(m, n, &old_root, &new_root, &prepended), "prepended step");
+            prop_assert!(
+                refused(m, n, &old_root, &new_root, &appended),
+                "appended step"
+            );
+            prop_assert!(
+                refused(m, n, &old_root, &new_root, &prepended),
+                "prepended step"
+            );
         }
         prop_assert!(refused(m, n, &new_root, &old_root, &proof), "swapped roots");
-        prop_assert!(refused(m, n, &flip(&old_root, m), &new_root, &proof), "old root");
-        prop_assert!(refused(m, n, &old_root, &flip(&new_root, m), &proof), "new root");
+        prop_assert!(
+            refused(m, n, &flip(&old_root, m), &new_root, &proof),
+            "old root"
+        );
+        prop_assert!(
+            refused(m, n, &old_root, &flip(&new_root, m), &proof),
+            "new root"
+        );
         // Wrong sizes, each with its true root: refused unless the proof happens to be the
         // honest proof for those sizes too (it never is with distinct leaves, but say so).
         let mut wrong_sizes = vec![(m - 1, n), (m + 1, n), (m ^ 2, n), (m, n + 1), (m, 2 * n)];
@@ -487,7 +596,7 @@ fn check_consistency(tree: &Tree) -> Result<(), TestCaseError> {
             if old == 0 || old > new || (old, new) == (m, n) {
                 continue;
             }
-            let result = verify(old, new, &tree.roots[old], &tree.roots[new], &proof);
+            let result = verify(old, new, &tree.root(old), &tree.root(new), &proof);
             if result.is_ok() {
                 let honest = merkle::consistency_proof(alg, &tree.hashes[..new], old as u64);
                 prop_assert_eq!(honest, Ok(proof.clone()), "sizes {} -> {}", old, new);
@@ -516,7 +625,7 @@ fn check_frontier_and_stored_nodes(tree: &Tree, sizes: &[usize]) -> Result<(), T
             stored.insert((level, index), hash);
         }
         prop_assert_eq!(frontier.size, i as u64 + 1);
-        prop_assert_eq!(frontier.root(alg), tree.roots[i + 1]);
+        prop_assert_eq!(frontier.root(alg), tree.root(i + 1));
         prop_assert_eq!(frontier.root(alg), merkle::root(alg, &tree.hashes[..=i]));
         prop_assert_eq!(frontier.check(), Ok(()));
     }
@@ -525,7 +634,7 @@ fn check_frontier_and_stored_nodes(tree: &Tree, sizes: &[usize]) -> Result<(), T
 
     for size in 0..=n {
         let from = merkle::root_from(alg, size as u64, fetch(&stored, size, &mut 0));
-        prop_assert_eq!(from, Ok(tree.roots[size]));
+        prop_assert_eq!(from, Ok(tree.root(size)));
     }
     for &size in sizes {
         let bits = u64::BITS - (size as u64).leading_zeros();
@@ -561,7 +670,10 @@ fn fetch<'a>(
         if end > size as u64 {
             return Err(format!("node ({level}, {index}) is not inside [0, {size})"));
         }
-        stored.get(&(level, index)).copied().ok_or_else(|| format!("node ({level}, {index}) missing"))
+        stored
+            .get(&(level, index))
+            .copied()
+            .ok_or_else(|| format!("node ({level}, {index}) missing"))
     }
 }
 

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the system packages the build needs (RocksDB's bindings need libclang) if missing.
+# Safe to run again: it does nothing when everything is present.
+set -euo pipefail
+
+need_install=()
+if ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 && ! ls /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1; then
+  need_install+=(libclang-dev)
+fi
+command -v c++ >/dev/null 2>&1 || need_install+=(g++)
+command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs) first" >&2; exit 1; }
+
+if [ ${#need_install[@]} -gt 0 ]; then
+  echo "setup: installing ${need_install[*]} (needed to build RocksDB)" >&2
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "setup: need root or sudo to install ${need_install[*]}" >&2; exit 1; }
+    sudo_cmd="sudo"
+  fi
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_install[@]}" >/dev/null
+fi
