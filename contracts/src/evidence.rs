@@ -37,10 +37,27 @@ pub fn execute(
             notarize(ctx, view, tx, args, EvidenceKind::Correct)
         }
         "revoke" => revoke(ctx, view, tx, parse_args(call)?),
-        other => Err(ContractError::UnknownCall(format!(
-            "evidence has no method {other:?}; use notarize, correct or revoke"
-        ))),
+        other => Err(unknown_method(other)),
     }
+}
+
+/// The stateless check of a call of this contract: method and argument shape and limits.
+pub fn check_call(call: &Call) -> Result<(), ContractError> {
+    match call.method.as_str() {
+        "notarize" | "correct" => {
+            let args: NotarizeArgs = parse_args(call)?;
+            args.check().map_err(|e| ContractError::BadArguments(e.to_string()))
+        }
+        "revoke" => {
+            let args: RevokeArgs = parse_args(call)?;
+            check_text(&args.reason).map_err(|e| ContractError::BadArguments(e.to_string()))
+        }
+        other => Err(unknown_method(other)),
+    }
+}
+
+fn unknown_method(method: &str) -> ContractError {
+    ContractError::UnknownCall(format!("evidence has no method {method:?}; use notarize, correct or revoke"))
 }
 
 fn parse_args<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, ContractError> {

@@ -11,7 +11,20 @@ pub mod state;
 pub use error::ContractError;
 pub use state::{BlockContext, Effects, NewEvidence, Overlay, StateView};
 
-use zl_types::CheckedTransaction;
+use zl_types::{Call, CheckedTransaction};
+
+/// The stateless check of one call: a known contract and method, and arguments of the right
+/// shape within their limits. The API runs it before the mempool, so a call that could never
+/// succeed takes no room in a block; execution repeats it.
+pub fn check_call(call: &Call) -> Result<(), ContractError> {
+    match call.contract.as_str() {
+        evidence::CONTRACT => evidence::check_call(call),
+        other => Err(ContractError::UnknownCall(format!(
+            "no contract named {other:?}; known contracts: {}",
+            evidence::CONTRACT
+        ))),
+    }
+}
 
 /// Executes every call of a checked, signature-verified transaction, all or nothing.
 /// Later calls see the effects of earlier ones.

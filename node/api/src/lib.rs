@@ -5,6 +5,7 @@
 //! 4xx/5xx status; the codes are listed in `openapi.json`.
 #![forbid(unsafe_code)]
 
+pub mod code;
 pub mod error;
 pub mod metrics;
 mod observe;
@@ -12,8 +13,9 @@ pub mod openapi;
 mod routes;
 pub mod state;
 
-pub use error::{ApiError, ErrorObject};
+pub use error::{ApiError, ErrorCode, ErrorObject};
 pub use metrics::Metrics;
+pub use observe::UNMATCHED_ROUTE;
 pub use routes::commits::KEEP_ALIVE_SECONDS;
 pub use state::{ApiLimits, CommitNotice, CommittedTx, NodeState};
 
@@ -23,9 +25,17 @@ use std::sync::Arc;
 /// The API's router over `state`; serve it with `axum::serve`. Call
 /// [`NodeState::begin_shutdown`] before a graceful shutdown so commit streams end.
 pub fn router(state: Arc<NodeState>) -> Router {
-    routes::table(&state.limits)
+    let table = routes::table(&state.limits);
+    let observer = observe::Observer {
+        state: state.clone(),
+        allowed: Arc::new(table.allowed_methods()),
+    };
+    table
         .router
         .fallback(observe::unknown_route)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), observe::observe))
+        .layer(axum::middleware::from_fn_with_state(
+            observer,
+            observe::observe,
+        ))
         .with_state(state)
 }

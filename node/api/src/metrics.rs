@@ -2,12 +2,15 @@
 //! Counters and gauges only; Prometheus computes rates.
 
 use crate::state::CommitNotice;
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntGauge, Opts, Registry, TextEncoder,
+};
 use std::time::Duration;
 
 /// Bounds of the request-latency histogram, in seconds: sub-millisecond reads up to slow batches.
-pub const REQUEST_DURATION_BUCKETS_SECONDS: [f64; 14] =
-    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+pub const REQUEST_DURATION_BUCKETS_SECONDS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 /// Every metric the node exports.
 pub struct Metrics {
@@ -34,17 +37,25 @@ impl Metrics {
     pub fn new() -> Metrics {
         let registry = Registry::new();
         let metrics = Metrics {
-            height: IntGauge::new("zl_height", "Height of the last committed block.").expect("valid name"),
-            blocks_committed_total: IntCounter::new("zl_blocks_committed_total", "Blocks committed since start.")
+            height: IntGauge::new("zl_height", "Height of the last committed block.")
                 .expect("valid name"),
+            blocks_committed_total: IntCounter::new(
+                "zl_blocks_committed_total",
+                "Blocks committed since start.",
+            )
+            .expect("valid name"),
             transactions_committed_total: IntCounter::new(
                 "zl_transactions_committed_total",
                 "Transactions committed since start, successful or failed.",
             )
             .expect("valid name"),
-            mempool_transactions: IntGauge::new("zl_mempool_transactions", "Transactions pending in the mempool.")
+            mempool_transactions: IntGauge::new(
+                "zl_mempool_transactions",
+                "Transactions pending in the mempool.",
+            )
+            .expect("valid name"),
+            mempool_bytes: IntGauge::new("zl_mempool_bytes", "Bytes pending in the mempool.")
                 .expect("valid name"),
-            mempool_bytes: IntGauge::new("zl_mempool_bytes", "Bytes pending in the mempool.").expect("valid name"),
             api_request_duration_seconds: HistogramVec::new(
                 HistogramOpts::from(Opts::new(
                     "zl_api_request_duration_seconds",
@@ -54,8 +65,11 @@ impl Metrics {
                 &["route", "status"],
             )
             .expect("valid name and labels"),
-            database_bytes: IntGauge::new("zl_database_bytes", "Bytes the ledger database takes on disk.")
-                .expect("valid name"),
+            database_bytes: IntGauge::new(
+                "zl_database_bytes",
+                "Bytes the ledger database takes on disk.",
+            )
+            .expect("valid name"),
             registry,
         };
         let collectors: [Box<dyn prometheus::core::Collector>; 7] = [
@@ -68,7 +82,10 @@ impl Metrics {
             Box::new(metrics.database_bytes.clone()),
         ];
         for collector in collectors {
-            metrics.registry.register(collector).expect("each metric is registered once");
+            metrics
+                .registry
+                .register(collector)
+                .expect("each metric is registered once");
         }
         metrics
     }
@@ -77,7 +94,8 @@ impl Metrics {
     pub fn on_commit(&self, notice: &CommitNotice) {
         self.height.set(gauge_value(notice.height));
         self.blocks_committed_total.inc();
-        self.transactions_committed_total.inc_by(notice.transactions.len() as u64);
+        self.transactions_committed_total
+            .inc_by(notice.transactions.len() as u64);
     }
 
     /// Records one answered request.
@@ -117,8 +135,16 @@ mod tests {
     #[test]
     fn on_commit_moves_height_and_counters() {
         let metrics = Metrics::new();
-        let tx = CommittedTx { id: Hash::ZERO, ok: true };
-        let notice = CommitNotice { height: 7, hash: Hash::ZERO, time: 1, transactions: vec![tx.clone(), tx] };
+        let tx = CommittedTx {
+            id: Hash::ZERO,
+            ok: true,
+        };
+        let notice = CommitNotice {
+            height: 7,
+            hash: Hash::ZERO,
+            time: 1,
+            transactions: vec![tx.clone(), tx],
+        };
         metrics.on_commit(&notice);
         metrics.observe_request("/v1/status", 200, Duration::from_millis(3));
         let text = metrics.render();

@@ -121,7 +121,9 @@ impl NodeState {
     /// Locks the mempool. Poisoning is ignored: the mempool panics only on a broken invariant,
     /// which that panic already reports, and refusing every later request would not repair it.
     pub fn mempool(&self) -> std::sync::MutexGuard<'_, Mempool> {
-        self.mempool.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.mempool
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Ends every open `/v1/commits` stream; call when the node shuts down.

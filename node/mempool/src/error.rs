@@ -9,7 +9,9 @@ pub enum MempoolError {
     #[error("transaction {0} is already pending; wait for its commit instead of sending it again")]
     Duplicate(Hash),
     /// The transaction's expiry is not after the current time.
-    #[error("transaction expired at {expires_at} (now {now_ms}); sign it again with a later expires_at")]
+    #[error(
+        "transaction expired at {expires_at} (now {now_ms}); sign it again with a later expires_at"
+    )]
     Expired {
         /// The transaction's `expires_at`, Unix ms.
         expires_at: u64,
@@ -19,8 +21,8 @@ pub enum MempoolError {
     /// The signer already has `limit` transactions pending.
     #[error("member {member} already has {limit} transactions pending, its quota; retry after some commit")]
     QuotaExceeded {
-        /// The signer whose quota is used up.
-        member: PublicKey,
+        /// The signer whose quota is used up (boxed: a key is large, errors stay small).
+        member: Box<PublicKey>,
         /// The per-member limit.
         limit: usize,
     },

@@ -7,8 +7,8 @@ pub mod limits;
 
 pub use error::MempoolError;
 pub use limits::{
-    MempoolLimits, BYTES_MAX_DEFAULT, FULL_RETRY_AFTER_MS, PER_MEMBER_MAX_DEFAULT, TRANSACTIONS_MAX_DEFAULT,
-    TRANSACTION_OVERHEAD_BYTES,
+    MempoolLimits, BYTES_MAX_DEFAULT, FULL_RETRY_AFTER_MS, PER_MEMBER_MAX_DEFAULT,
+    TRANSACTIONS_MAX_DEFAULT, TRANSACTION_OVERHEAD_BYTES,
 };
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -68,16 +68,24 @@ impl Mempool {
             return Err(MempoolError::Duplicate(tx.id));
         }
         let size = transaction_size(&tx);
-        if self.over_limits(&tx.transaction.body.signer, size) && now_ms >= self.earliest_expiry_ms {
+        if self.over_limits(&tx.transaction.body.signer, size) && now_ms >= self.earliest_expiry_ms
+        {
             self.purge_expired(now_ms);
         }
         let member = &tx.transaction.body.signer;
         let limit = self.limits.per_member_max;
         if self.per_member(member) >= limit {
-            return Err(MempoolError::QuotaExceeded { member: member.clone(), limit });
+            return Err(MempoolError::QuotaExceeded {
+                member: Box::new(member.clone()),
+                limit,
+            });
         }
-        if self.queue.len() >= self.limits.transactions_max || self.bytes + size > self.limits.bytes_max {
-            return Err(MempoolError::Full { retry_after_ms: FULL_RETRY_AFTER_MS });
+        if self.queue.len() >= self.limits.transactions_max
+            || self.bytes + size > self.limits.bytes_max
+        {
+            return Err(MempoolError::Full {
+                retry_after_ms: FULL_RETRY_AFTER_MS,
+            });
         }
         self.pending.insert(tx.id);
         *self.per_member.entry(member.clone()).or_insert(0) += 1;
@@ -97,11 +105,18 @@ impl Mempool {
     /// [`transaction_size`]). Transactions expired at `now_ms` (pass the time of the block
     /// being built) are dropped on the way. The batch stops before the first transaction that
     /// does not fit, so arrival order is kept; one larger than `bytes_max` is never taken.
-    pub fn take_batch(&mut self, now_ms: u64, count_max: usize, bytes_max: usize) -> Vec<CheckedTransaction> {
+    pub fn take_batch(
+        &mut self,
+        now_ms: u64,
+        count_max: usize,
+        bytes_max: usize,
+    ) -> Vec<CheckedTransaction> {
         let mut batch = Vec::new();
         let mut batch_bytes = 0usize;
         while batch.len() < count_max {
-            let Some(front) = self.queue.front() else { break };
+            let Some(front) = self.queue.front() else {
+                break;
+            };
             let size = transaction_size(front);
             let expired = front.transaction.body.expires_at <= now_ms;
             if !expired && batch_bytes + size > bytes_max {
@@ -175,7 +190,10 @@ impl Mempool {
         let removed = self.pending.remove(&tx.id);
         assert!(removed, "a queued transaction is always in the pending set");
         let member = &tx.transaction.body.signer;
-        let count = self.per_member.get_mut(member).expect("a queued transaction's signer is counted");
+        let count = self
+            .per_member
+            .get_mut(member)
+            .expect("a queued transaction's signer is counted");
         *count -= 1;
         if *count == 0 {
             self.per_member.remove(member);

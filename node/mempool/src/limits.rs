@@ -35,4 +35,6 @@ impl Default for MempoolLimits {
 // A full quota of one member must fit in the pool, or the quota would never bind.
 const _: () = assert!(PER_MEMBER_MAX_DEFAULT <= TRANSACTIONS_MAX_DEFAULT);
 // The largest transaction must fit in an empty pool.
-const _: () = assert!(zl_types::transaction::TRANSACTION_BYTES_MAX + TRANSACTION_OVERHEAD_BYTES <= BYTES_MAX_DEFAULT);
+const _: () = assert!(
+    zl_types::transaction::TRANSACTION_BYTES_MAX + TRANSACTION_OVERHEAD_BYTES <= BYTES_MAX_DEFAULT
+);

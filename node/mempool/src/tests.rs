@@ -21,17 +21,27 @@ fn tx(signer: u8, salt: u8, expires_at: u64) -> CheckedTransaction {
             args: serde_json::json!({}),
         }],
     };
-    let chain = ChainBinding { chain_id: "test", genesis_hash: &GENESIS, hash_algorithm: HashAlgorithm::Sha256 };
-    body.sign(&key).unwrap().check(&chain, expires_at - 1).unwrap()
+    let chain = ChainBinding {
+        chain_id: "test",
+        genesis_hash: &GENESIS,
+        hash_algorithm: HashAlgorithm::Sha256,
+    };
+    body.sign(&key)
+        .unwrap()
+        .check(&chain, expires_at - 1)
+        .unwrap()
 }
 
 fn key(signer: u8) -> SecretKey {
     SecretKey::from_seed(CryptoSuite::Ed25519, &[signer + 1; 32]).unwrap()
 }
 
+/// When the short-lived test transaction expires.
+const SOON: u64 = 10_100;
+
 /// Size of every test transaction (they differ only in same-length fields).
 fn size() -> usize {
-    transaction_size(&tx(0, 0, 1_000))
+    transaction_size(&tx(0, 0, 10_000))
 }
 
 /// A transaction named by (signer, salt, expires_at).
@@ -47,11 +57,26 @@ enum Expect {
 }
 
 enum Step {
-    Insert { tx: Tx, now_ms: u64, expect: Expect },
-    Take { now_ms: u64, count_max: usize, bytes_max: usize, expect: Vec<Tx> },
-    /// Pending count, pending bytes in transactions, and (signer, count) pairs.
-    Holds { len: usize, per_member: Vec<(u8, usize)> },
-    Contains { tx: Tx, expect: bool },
+    Insert {
+        tx: Tx,
+        now_ms: u64,
+        expect: Expect,
+    },
+    Take {
+        now_ms: u64,
+        count_max: usize,
+        bytes_max: usize,
+        expect: Vec<Tx>,
+    },
+    /// Pending count (pending bytes must be count × size) and (signer, pending count) pairs.
+    Holds {
+        len: usize,
+        per_member: Vec<(u8, usize)>,
+    },
+    Contains {
+        tx: Tx,
+        expect: bool,
+    },
 }
 
 struct Case {
@@ -60,8 +85,16 @@ struct Case {
     steps: Vec<Step>,
 }
 
-fn limits(transactions_max: usize, bytes_in_txs_max: usize, per_member_max: usize) -> MempoolLimits {
-    MempoolLimits { transactions_max, bytes_max: bytes_in_txs_max * size(), per_member_max }
+fn limits(
+    transactions_max: usize,
+    bytes_in_txs_max: usize,
+    per_member_max: usize,
+) -> MempoolLimits {
+    MempoolLimits {
+        transactions_max,
+        bytes_max: bytes_in_txs_max * size(),
+        per_member_max,
+    }
 }
 
 use Step::*;
@@ -71,15 +104,21 @@ fn ins(tx: Tx, now_ms: u64, expect: Expect) -> Step {
 }
 
 fn take(now_ms: u64, count_max: usize, bytes_max: usize, expect: Vec<Tx>) -> Step {
-    Take { now_ms, count_max, bytes_max, expect }
+    Take {
+        now_ms,
+        count_max,
+        bytes_max,
+        expect,
+    }
 }
 
 fn cases() -> Vec<Case> {
-    let a1 = (0, 1, 10_000);
-    let a2 = (0, 2, 10_000);
-    let a3 = (0, 3, 10_000);
-    let b1 = (1, 1, 10_000);
-    let soon = (1, 9, 100);
+    // Every expiry has five digits, so every transaction has the same size.
+    let a1 = (0, 1, 90_000);
+    let a2 = (0, 2, 90_000);
+    let a3 = (0, 3, 90_000);
+    let b1 = (1, 1, 90_000);
+    let soon = (1, 9, SOON);
     let all = usize::MAX;
     vec![
         Case {
@@ -88,9 +127,18 @@ fn cases() -> Vec<Case> {
             steps: vec![
                 ins(a1, 0, Expect::Ok),
                 ins(a1, 5, Expect::Duplicate),
-                Holds { len: 1, per_member: vec![(0, 1)] },
-                Contains { tx: a1, expect: true },
-                Contains { tx: a2, expect: false },
+                Holds {
+                    len: 1,
+                    per_member: vec![(0, 1)],
+                },
+                Contains {
+                    tx: a1,
+                    expect: true,
+                },
+                Contains {
+                    tx: a2,
+                    expect: false,
+                },
             ],
         },
         Case {
@@ -99,7 +147,10 @@ fn cases() -> Vec<Case> {
             steps: vec![
                 ins(a1, 0, Expect::Ok),
                 take(1, all, all, vec![a1]),
-                Contains { tx: a1, expect: false },
+                Contains {
+                    tx: a1,
+                    expect: false,
+                },
             ],
         },
         Case {
@@ -108,9 +159,19 @@ fn cases() -> Vec<Case> {
             steps: vec![
                 ins(a1, 0, Expect::Ok),
                 ins(a2, 0, Expect::Ok),
-                ins(a3, 0, Expect::Quota { signer: 0, limit: 2 }),
+                ins(
+                    a3,
+                    0,
+                    Expect::Quota {
+                        signer: 0,
+                        limit: 2,
+                    },
+                ),
                 ins(b1, 0, Expect::Ok),
-                Holds { len: 3, per_member: vec![(0, 2), (1, 1)] },
+                Holds {
+                    len: 3,
+                    per_member: vec![(0, 2), (1, 1)],
+                },
             ],
         },
         Case {
@@ -121,17 +182,24 @@ fn cases() -> Vec<Case> {
                 ins(a2, 0, Expect::Ok),
                 take(0, 1, all, vec![a1]),
                 ins(a3, 0, Expect::Ok),
-                Holds { len: 2, per_member: vec![(0, 2)] },
+                Holds {
+                    len: 2,
+                    per_member: vec![(0, 2)],
+                },
             ],
         },
         Case {
-            desc: "full by count: the transaction past transactions_max is refused with a retry hint",
+            desc:
+                "full by count: the transaction past transactions_max is refused with a retry hint",
             limits: limits(2, 100, 100),
             steps: vec![
                 ins(a1, 0, Expect::Ok),
                 ins(b1, 0, Expect::Ok),
                 ins(a2, 0, Expect::Full),
-                Holds { len: 2, per_member: vec![(0, 1), (1, 1)] },
+                Holds {
+                    len: 2,
+                    per_member: vec![(0, 1), (1, 1)],
+                },
             ],
         },
         Case {
@@ -143,16 +211,22 @@ fn cases() -> Vec<Case> {
                 ins(b1, 0, Expect::Full),
                 take(0, 1, all, vec![a1]),
                 ins(b1, 0, Expect::Ok),
-                Holds { len: 2, per_member: vec![(0, 1), (1, 1)] },
+                Holds {
+                    len: 2,
+                    per_member: vec![(0, 1), (1, 1)],
+                },
             ],
         },
         Case {
             desc: "expiry: a transaction expiring at or before now is refused",
             limits: MempoolLimits::default(),
             steps: vec![
-                ins(soon, 100, Expect::Expired),
-                ins(soon, 101, Expect::Expired),
-                Holds { len: 0, per_member: vec![(1, 0)] },
+                ins(soon, SOON, Expect::Expired),
+                ins(soon, SOON + 1, Expect::Expired),
+                Holds {
+                    len: 0,
+                    per_member: vec![(1, 0)],
+                },
             ],
         },
         Case {
@@ -161,10 +235,13 @@ fn cases() -> Vec<Case> {
             steps: vec![
                 ins(soon, 0, Expect::Ok),
                 ins(a1, 0, Expect::Ok),
-                ins(a2, 50, Expect::Full),
-                ins(a2, 100, Expect::Ok),
-                Holds { len: 2, per_member: vec![(0, 2), (1, 0)] },
-                take(100, all, all, vec![a1, a2]),
+                ins(a2, SOON - 50, Expect::Full),
+                ins(a2, SOON, Expect::Ok),
+                Holds {
+                    len: 2,
+                    per_member: vec![(0, 2), (1, 0)],
+                },
+                take(SOON, all, all, vec![a1, a2]),
             ],
         },
         Case {
@@ -172,9 +249,19 @@ fn cases() -> Vec<Case> {
             limits: limits(100, 100, 1),
             steps: vec![
                 ins(soon, 0, Expect::Ok),
-                ins(b1, 99, Expect::Quota { signer: 1, limit: 1 }),
-                ins(b1, 100, Expect::Ok),
-                Holds { len: 1, per_member: vec![(1, 1)] },
+                ins(
+                    b1,
+                    SOON - 1,
+                    Expect::Quota {
+                        signer: 1,
+                        limit: 1,
+                    },
+                ),
+                ins(b1, SOON, Expect::Ok),
+                Holds {
+                    len: 1,
+                    per_member: vec![(1, 1)],
+                },
             ],
         },
         Case {
@@ -185,8 +272,11 @@ fn cases() -> Vec<Case> {
                 ins(soon, 0, Expect::Ok),
                 ins(b1, 0, Expect::Ok),
                 ins(a2, 0, Expect::Ok),
-                take(100, all, all, vec![a1, b1, a2]),
-                Holds { len: 0, per_member: vec![(0, 0), (1, 0)] },
+                take(SOON, all, all, vec![a1, b1, a2]),
+                Holds {
+                    len: 0,
+                    per_member: vec![(0, 0), (1, 0)],
+                },
             ],
         },
         Case {
@@ -201,7 +291,10 @@ fn cases() -> Vec<Case> {
                 take(0, 2, all, vec![a1, a2]),
                 take(0, all, size() - 1, vec![]),
                 take(0, all, 2 * size() - 1, vec![a3]),
-                Holds { len: 1, per_member: vec![(0, 0), (1, 1)] },
+                Holds {
+                    len: 1,
+                    per_member: vec![(0, 0), (1, 1)],
+                },
                 take(0, all, all, vec![b1]),
                 take(0, all, all, vec![]),
             ],
@@ -220,17 +313,26 @@ fn every_rule() {
         for (number, step) in case.steps.into_iter().enumerate() {
             let at = format!("{} (step {number})", case.desc);
             match step {
-                Insert { tx: t, now_ms, expect } => {
+                Insert {
+                    tx: t,
+                    now_ms,
+                    expect,
+                } => {
                     let outcome = pool.insert(tx(t.0, t.1, t.2), now_ms);
                     let matches = match (&outcome, &expect) {
                         (Ok(()), Expect::Ok) => true,
                         (Err(MempoolError::Duplicate(dup)), Expect::Duplicate) => *dup == id(t),
-                        (Err(MempoolError::Expired { expires_at, now_ms: now }), Expect::Expired) => {
-                            *expires_at == t.2 && *now == now_ms
-                        }
-                        (Err(MempoolError::QuotaExceeded { member, limit }), Expect::Quota { signer, limit: l }) => {
-                            *member == key(*signer).public_key() && limit == l
-                        }
+                        (
+                            Err(MempoolError::Expired {
+                                expires_at,
+                                now_ms: now,
+                            }),
+                            Expect::Expired,
+                        ) => *expires_at == t.2 && *now == now_ms,
+                        (
+                            Err(MempoolError::QuotaExceeded { member, limit }),
+                            Expect::Quota { signer, limit: l },
+                        ) => **member == key(*signer).public_key() && limit == l,
                         (Err(MempoolError::Full { retry_after_ms }), Expect::Full) => {
                             *retry_after_ms == FULL_RETRY_AFTER_MS
                         }
@@ -238,8 +340,17 @@ fn every_rule() {
                     };
                     assert!(matches, "{at}: got {outcome:?}, expected {expect:?}");
                 }
-                Take { now_ms, count_max, bytes_max, expect } => {
-                    let got: Vec<Hash> = pool.take_batch(now_ms, count_max, bytes_max).iter().map(|t| t.id).collect();
+                Take {
+                    now_ms,
+                    count_max,
+                    bytes_max,
+                    expect,
+                } => {
+                    let got: Vec<Hash> = pool
+                        .take_batch(now_ms, count_max, bytes_max)
+                        .iter()
+                        .map(|t| t.id)
+                        .collect();
                     let want: Vec<Hash> = expect.into_iter().map(id).collect();
                     assert_eq!(got, want, "{at}");
                 }
@@ -248,7 +359,11 @@ fn every_rule() {
                     assert_eq!(pool.is_empty(), len == 0, "{at}: is_empty");
                     assert_eq!(pool.bytes(), len * size(), "{at}: bytes");
                     for (signer, count) in per_member {
-                        assert_eq!(pool.per_member(&key(signer).public_key()), count, "{at}: signer {signer}");
+                        assert_eq!(
+                            pool.per_member(&key(signer).public_key()),
+                            count,
+                            "{at}: signer {signer}"
+                        );
                     }
                 }
                 Contains { tx: t, expect } => assert_eq!(pool.contains(&id(t)), expect, "{at}"),
@@ -271,18 +386,36 @@ fn expired_ones_are_counted() {
 #[test]
 fn refusals_change_nothing() {
     let mut pool = Mempool::new(limits(1, 100, 100));
-    pool.insert(tx(0, 1, 10_000), 0).unwrap();
-    let before = (pool.len(), pool.bytes(), pool.per_member(&key(1).public_key()));
-    assert!(pool.insert(tx(1, 1, 10_000), 0).is_err());
+    pool.insert(tx(0, 1, 90_000), 0).unwrap();
+    let before = (
+        pool.len(),
+        pool.bytes(),
+        pool.per_member(&key(1).public_key()),
+    );
+    assert!(pool.insert(tx(1, 1, 90_000), 0).is_err());
     assert!(pool.insert(tx(1, 2, 5), 10).is_err());
-    assert_eq!((pool.len(), pool.bytes(), pool.per_member(&key(1).public_key())), before);
-    assert!(!pool.contains(&tx(1, 1, 10_000).id));
+    assert_eq!(
+        (
+            pool.len(),
+            pool.bytes(),
+            pool.per_member(&key(1).public_key())
+        ),
+        before
+    );
+    assert!(!pool.contains(&tx(1, 1, 90_000).id));
 }
 
 #[test]
 fn error_messages_say_what_to_do() {
-    let full = MempoolError::Full { retry_after_ms: 1_000 }.to_string();
+    let full = MempoolError::Full {
+        retry_after_ms: 1_000,
+    }
+    .to_string();
     assert!(full.contains("retry in 1000 ms"), "{full}");
-    let quota = MempoolError::QuotaExceeded { member: key(0).public_key(), limit: 3 }.to_string();
+    let quota = MempoolError::QuotaExceeded {
+        member: Box::new(key(0).public_key()),
+        limit: 3,
+    }
+    .to_string();
     assert!(quota.contains("ed25519:") && quota.contains("3"), "{quota}");
 }

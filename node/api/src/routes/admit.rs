@@ -1,16 +1,12 @@
 //! The checks a submitted transaction passes before the mempool, shared by single and batch
 //! submission. Each refusal is an [`ApiError`] with a stable code.
 
-use crate::error::{truncate, ApiError};
+use crate::error::{ApiError, ErrorCode};
 use crate::state::NodeState;
 use axum::http::StatusCode;
 use zl_mempool::MempoolError;
 use zl_types::transaction::{ChainBinding, EXPIRY_WINDOW_MS_MAX};
 use zl_types::{CheckedTransaction, Hash, PublicKey, Transaction};
-
-/// The calls the node's contracts answer. Anything else is refused here, so it never takes
-/// room in a block only to fail there.
-const KNOWN_CALLS: &[(&str, &[&str])] = &[(zl_contracts::evidence::CONTRACT, &["notarize", "correct", "revoke"])];
 
 /// Parses one transaction's JSON: `malformed_json` when it is not JSON, `bad_transaction`
 /// when it is JSON of the wrong shape.
@@ -23,11 +19,11 @@ pub(crate) fn shape_error(error: &serde_json::Error, what: &str) -> ApiError {
     use serde_json::error::Category;
     match error.classify() {
         Category::Data => ApiError::bad_request(
-            "bad_transaction",
+            ErrorCode::BadTransaction,
             format!("the body is JSON but not {what}: {error}; see the Transaction schema in /openapi.json"),
         ),
         Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request(
-            "malformed_json",
+            ErrorCode::MalformedJson,
             format!("the body is not valid JSON: {error}; send {what} as a JSON object"),
         ),
     }
@@ -35,7 +31,11 @@ pub(crate) fn shape_error(error: &serde_json::Error, what: &str) -> ApiError {
 
 /// The stateless checks except the signature: chain, genesis, expiry window, calls, salt, size,
 /// and that every call names a known contract method.
-pub(crate) fn check(state: &NodeState, tx: Transaction, now_ms: u64) -> Result<CheckedTransaction, ApiError> {
+pub(crate) fn check(
+    state: &NodeState,
+    tx: Transaction,
+    now_ms: u64,
+) -> Result<CheckedTransaction, ApiError> {
     let ledger = &state.ledger;
     let genesis = ledger.genesis();
     let genesis_hash = ledger.genesis_hash();
@@ -50,13 +50,13 @@ pub(crate) fn check(state: &NodeState, tx: Transaction, now_ms: u64) -> Result<C
     let expires_at = tx.body.expires_at;
     let checked = tx.check(&chain, now_ms).map_err(|error| {
         let code = if wrong_chain {
-            "wrong_chain"
+            ErrorCode::WrongChain
         } else if expires_at <= now_ms {
-            "expired"
+            ErrorCode::Expired
         } else if expires_at > now_ms.saturating_add(EXPIRY_WINDOW_MS_MAX) {
-            "expiry_too_far"
+            ErrorCode::ExpiryTooFar
         } else {
-            "invalid_transaction"
+            ErrorCode::InvalidTransaction
         };
         ApiError::bad_request(code, error.to_string())
     })?;
@@ -66,24 +66,13 @@ pub(crate) fn check(state: &NodeState, tx: Transaction, now_ms: u64) -> Result<C
 
 fn check_calls_known(tx: &Transaction) -> Result<(), ApiError> {
     for (index, call) in tx.body.calls.iter().enumerate() {
-        let known = KNOWN_CALLS
-            .iter()
-            .any(|(contract, methods)| *contract == call.contract && methods.contains(&call.method.as_str()));
-        if !known {
-            let names: Vec<String> = KNOWN_CALLS
-                .iter()
-                .flat_map(|(contract, methods)| methods.iter().map(move |m| format!("{contract}.{m}")))
-                .collect();
-            return Err(ApiError::bad_request(
-                "unknown_call",
-                format!(
-                    "call {index} names {}.{}, which no contract answers; known calls: {}",
-                    truncate(&call.contract),
-                    truncate(&call.method),
-                    names.join(", ")
-                ),
-            ));
-        }
+        zl_contracts::check_call(call).map_err(|error| {
+            let code = match error {
+                zl_contracts::ContractError::UnknownCall(_) => ErrorCode::UnknownCall,
+                _ => ErrorCode::BadArguments,
+            };
+            ApiError::bad_request(code, error.in_call(index).to_string())
+        })?;
     }
     Ok(())
 }
@@ -94,7 +83,7 @@ pub(crate) fn check_member(state: &NodeState, signer: &PublicKey) -> Result<(), 
         Some(_) => Ok(()),
         None => Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "not_a_member",
+            ErrorCode::NotAMember,
             format!(
                 "key {signer} is not a registered member of chain {}; ask the chain's governor to add it \
                  to the member registry (genesis members list)",
@@ -107,7 +96,7 @@ pub(crate) fn check_member(state: &NodeState, signer: &PublicKey) -> Result<(), 
 /// The 400 `bad_signature` for a transaction whose signature does not verify.
 pub(crate) fn bad_signature(tx: &CheckedTransaction) -> ApiError {
     ApiError::bad_request(
-        "bad_signature",
+        ErrorCode::BadSignature,
         format!(
             "the signature of transaction {} does not verify for signer {}; sign the body's signing bytes \
              (docs/PROTOCOL.md) with that key",
@@ -118,14 +107,22 @@ pub(crate) fn bad_signature(tx: &CheckedTransaction) -> ApiError {
 
 /// Refuses a transaction already in the ledger (409 `already_committed`, naming the height).
 pub(crate) fn check_not_committed(state: &NodeState, id: &Hash) -> Result<(), ApiError> {
-    if !state.ledger.contains_transaction(id).map_err(ApiError::ledger)? {
+    if !state
+        .ledger
+        .contains_transaction(id)
+        .map_err(ApiError::ledger)?
+    {
         return Ok(());
     }
-    let height = state.ledger.transaction(id).map_err(ApiError::ledger)?.map(|info| info.height);
+    let height = state
+        .ledger
+        .transaction(id)
+        .map_err(ApiError::ledger)?
+        .map(|info| info.height);
     let at = height.map_or_else(String::new, |h| format!(" at height {h}"));
     Err(ApiError::new(
         StatusCode::CONFLICT,
-        "already_committed",
+        ErrorCode::AlreadyCommitted,
         format!("transaction {id} was already committed{at}; read its outcome at GET /v1/transactions/{id}"),
     ))
 }
@@ -134,14 +131,25 @@ pub(crate) fn check_not_committed(state: &NodeState, id: &Hash) -> Result<(), Ap
 pub(crate) fn insert_error(state: &NodeState, error: MempoolError) -> ApiError {
     let retry = state.limits.retry_after_seconds;
     match error {
-        MempoolError::Duplicate(_) => ApiError::new(StatusCode::CONFLICT, "duplicate", error.to_string()),
-        MempoolError::Expired { .. } => ApiError::bad_request("expired", error.to_string()),
-        MempoolError::QuotaExceeded { .. } => {
-            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "quota_exceeded", error.to_string()).retry_after(retry)
+        MempoolError::Duplicate(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::Duplicate,
+            error.to_string(),
+        ),
+        MempoolError::Expired { .. } => {
+            ApiError::bad_request(ErrorCode::Expired, error.to_string())
         }
-        MempoolError::Full { retry_after_ms } => {
-            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "mempool_full", error.to_string())
-                .retry_after(retry.max(retry_after_ms.div_ceil(1000)))
-        }
+        MempoolError::QuotaExceeded { .. } => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::QuotaExceeded,
+            error.to_string(),
+        )
+        .retry_after(retry),
+        MempoolError::Full { retry_after_ms } => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::MempoolFull,
+            error.to_string(),
+        )
+        .retry_after(retry.max(retry_after_ms.div_ceil(1000))),
     }
 }

@@ -1,6 +1,6 @@
 //! `GET /v1/blocks/{height}` and `GET /v1/blocks/latest`.
 
-use crate::error::{parse_u64, ApiError, PathParam};
+use crate::error::{parse_u64, ApiError, ErrorCode, PathParam};
 use crate::state::NodeState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -12,7 +12,7 @@ pub(crate) async fn block(
     State(state): State<Arc<NodeState>>,
     PathParam(height): PathParam,
 ) -> Result<Response, ApiError> {
-    let height = parse_u64(&height, "bad_height", "block height")?;
+    let height = parse_u64(&height, ErrorCode::BadHeight, "block height")?;
     match state.ledger.block(height).map_err(ApiError::ledger)? {
         Some(block) => Ok(Json(block).into_response()),
         None if height == 0 => Err(ApiError::not_found(

@@ -16,7 +16,9 @@ pub const KEEP_ALIVE_SECONDS: u64 = 15;
 /// `GET /v1/commits`: `event: commit` with a `CommitNotice` as data per block; a subscriber
 /// too slow to keep up gets `event: lagged` with the number of notices skipped, then goes on.
 /// The stream ends when the node shuts down.
-pub(crate) async fn commits(State(state): State<Arc<NodeState>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub(crate) async fn commits(
+    State(state): State<Arc<NodeState>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let notices = BroadcastStream::new(state.commits.subscribe());
     let mut shutdown = state.shutdown.subscribe();
     let stopped = async move {

@@ -1,6 +1,6 @@
 //! `GET /v1/evidence/{digest}`, `GET /v1/evidence/records/{seq}` and its `/proofs`.
 
-use crate::error::{parse_hash, parse_u64, ApiError, PathParam};
+use crate::error::{parse_hash, parse_u64, ApiError, ErrorCode, PathParam};
 use crate::state::NodeState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -14,9 +14,11 @@ pub(crate) async fn by_digest(
     State(state): State<Arc<NodeState>>,
     PathParam(digest): PathParam,
 ) -> Result<Response, ApiError> {
-    let digest = parse_hash(&digest, "bad_digest", "digest")?;
+    let digest = parse_hash(&digest, ErrorCode::BadDigest, "digest")?;
     let ledger = &state.ledger;
-    let receipts = ledger.evidence_by_digest(&digest, state.limits.evidence_records_max).map_err(ApiError::ledger)?;
+    let receipts = ledger
+        .evidence_by_digest(&digest, state.limits.evidence_records_max)
+        .map_err(ApiError::ledger)?;
     if receipts.is_empty() {
         return Err(ApiError::not_found(format!(
             "no evidence record holds digest {digest} on chain {}; check the digest's algorithm (the record's \
@@ -26,8 +28,11 @@ pub(crate) async fn by_digest(
     }
     let mut records = Vec::with_capacity(receipts.len());
     for receipt in receipts {
-        let superseded = ledger.evidence_superseded(receipt.record.seq).map_err(ApiError::ledger)?;
-        records.push(json!({"record": receipt.record, "superseded": superseded, "receipt": receipt}));
+        let superseded = ledger
+            .evidence_superseded(receipt.record.seq)
+            .map_err(ApiError::ledger)?;
+        records
+            .push(json!({"record": receipt.record, "superseded": superseded, "receipt": receipt}));
     }
     Ok(Json(json!({"digest": digest, "records": records})).into_response())
 }
@@ -37,9 +42,16 @@ pub(crate) async fn record(
     State(state): State<Arc<NodeState>>,
     PathParam(seq): PathParam,
 ) -> Result<Response, ApiError> {
-    let seq = parse_u64(&seq, "bad_seq", "record seq")?;
-    let record = state.ledger.evidence_record(seq).map_err(ApiError::ledger)?.ok_or_else(|| no_record(&state, seq))?;
-    let superseded = state.ledger.evidence_superseded(seq).map_err(ApiError::ledger)?;
+    let seq = parse_u64(&seq, ErrorCode::BadSeq, "record seq")?;
+    let record = state
+        .ledger
+        .evidence_record(seq)
+        .map_err(ApiError::ledger)?
+        .ok_or_else(|| no_record(&state, seq))?;
+    let superseded = state
+        .ledger
+        .evidence_superseded(seq)
+        .map_err(ApiError::ledger)?;
     Ok(Json(json!({"record": record, "superseded": superseded})).into_response())
 }
 
@@ -49,7 +61,7 @@ pub(crate) async fn proofs(
     State(state): State<Arc<NodeState>>,
     PathParam(seq): PathParam,
 ) -> Result<Response, ApiError> {
-    let seq = parse_u64(&seq, "bad_seq", "record seq")?;
+    let seq = parse_u64(&seq, ErrorCode::BadSeq, "record seq")?;
     match state.ledger.record_proofs(seq).map_err(ApiError::ledger)? {
         Some(proofs) => Ok(Json(proofs).into_response()),
         None => Err(no_record(&state, seq)),

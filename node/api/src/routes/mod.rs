@@ -12,6 +12,7 @@ use crate::state::{ApiLimits, NodeState};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The routes, built once; `served` lists each (method, OpenAPI path) so a test can hold the
@@ -22,7 +23,28 @@ pub(crate) struct Table {
 }
 
 impl Table {
-    fn add(mut self, method: &'static str, path: &'static str, handler: MethodRouter<Arc<NodeState>>) -> Table {
+    /// Each route template in axum form with its methods, upper case, e.g. `GET, HEAD`.
+    pub(crate) fn allowed_methods(&self) -> HashMap<String, String> {
+        let mut allowed: HashMap<String, Vec<String>> = HashMap::new();
+        for (method, path) in &self.served {
+            let methods = allowed.entry(axum_path(path)).or_default();
+            methods.push(method.to_uppercase());
+            if *method == "get" {
+                methods.push("HEAD".into()); // axum answers HEAD wherever it answers GET
+            }
+        }
+        allowed
+            .into_iter()
+            .map(|(path, methods)| (path, methods.join(", ")))
+            .collect()
+    }
+
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        handler: MethodRouter<Arc<NodeState>>,
+    ) -> Table {
         self.served.push((method, path));
         self.router = self.router.route(&axum_path(path), handler);
         self
@@ -38,21 +60,44 @@ fn axum_path(openapi_path: &str) -> String {
 pub(crate) fn table(limits: &ApiLimits) -> Table {
     let transaction_limit = DefaultBodyLimit::max(limits.transaction_body_bytes_max);
     let batch_limit = DefaultBodyLimit::max(limits.batch_body_bytes_max);
-    Table { router: Router::new(), served: Vec::new() }
-        .add("post", "/v1/transactions", post(submit::submit).layer(transaction_limit))
-        .add("post", "/v1/transactions/batch", post(submit::submit_batch).layer(batch_limit))
-        .add("get", "/v1/transactions/{id}", get(transactions::transaction))
-        .add("get", "/v1/transactions/{id}/receipt", get(transactions::receipt))
-        .add("get", "/v1/blocks/latest", get(blocks::latest))
-        .add("get", "/v1/blocks/{height}", get(blocks::block))
-        .add("get", "/v1/evidence/{digest}", get(evidence::by_digest))
-        .add("get", "/v1/evidence/records/{seq}", get(evidence::record))
-        .add("get", "/v1/evidence/records/{seq}/proofs", get(evidence::proofs))
-        .add("get", "/v1/status", get(status::status))
-        .add("get", "/v1/genesis", get(status::genesis))
-        .add("get", "/v1/commits", get(commits::commits))
-        .add("get", "/metrics", get(status::metrics))
-        .add("get", "/healthz", get(status::healthz))
-        .add("get", "/readyz", get(status::readyz))
-        .add("get", "/openapi.json", get(status::openapi))
+    Table {
+        router: Router::new(),
+        served: Vec::new(),
+    }
+    .add(
+        "post",
+        "/v1/transactions",
+        post(submit::submit).layer(transaction_limit),
+    )
+    .add(
+        "post",
+        "/v1/transactions/batch",
+        post(submit::submit_batch).layer(batch_limit),
+    )
+    .add(
+        "get",
+        "/v1/transactions/{id}",
+        get(transactions::transaction),
+    )
+    .add(
+        "get",
+        "/v1/transactions/{id}/receipt",
+        get(transactions::receipt),
+    )
+    .add("get", "/v1/blocks/latest", get(blocks::latest))
+    .add("get", "/v1/blocks/{height}", get(blocks::block))
+    .add("get", "/v1/evidence/{digest}", get(evidence::by_digest))
+    .add("get", "/v1/evidence/records/{seq}", get(evidence::record))
+    .add(
+        "get",
+        "/v1/evidence/records/{seq}/proofs",
+        get(evidence::proofs),
+    )
+    .add("get", "/v1/status", get(status::status))
+    .add("get", "/v1/genesis", get(status::genesis))
+    .add("get", "/v1/commits", get(commits::commits))
+    .add("get", "/metrics", get(status::metrics))
+    .add("get", "/healthz", get(status::healthz))
+    .add("get", "/readyz", get(status::readyz))
+    .add("get", "/openapi.json", get(status::openapi))
 }

@@ -1,6 +1,6 @@
 //! `GET /v1/status`, `/v1/genesis`, `/healthz`, `/readyz`, `/metrics` and `/openapi.json`.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::metrics::gauge_value;
 use crate::state::NodeState;
 use axum::extract::State;
@@ -54,7 +54,7 @@ pub(crate) async fn readyz(State(state): State<Arc<NodeState>>) -> Result<Respon
     } else {
         Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
+            ErrorCode::NotReady,
             "the node is starting and does not serve traffic yet; retry in a few seconds",
         )
         .retry_after(state.limits.retry_after_seconds))
@@ -65,16 +65,26 @@ pub(crate) async fn readyz(State(state): State<Arc<NodeState>>) -> Result<Respon
 pub(crate) async fn metrics(State(state): State<Arc<NodeState>>) -> Response {
     let metrics = &state.metrics;
     metrics.height.set(gauge_value(state.ledger.height()));
-    metrics.database_bytes.set(gauge_value(state.ledger.disk_bytes()));
+    metrics
+        .database_bytes
+        .set(gauge_value(state.ledger.disk_bytes()));
     {
         let mempool = state.mempool();
         metrics.mempool_transactions.set(gauge_value(mempool.len()));
         metrics.mempool_bytes.set(gauge_value(mempool.bytes()));
     }
-    ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], metrics.render()).into_response()
+    (
+        [(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)],
+        metrics.render(),
+    )
+        .into_response()
 }
 
 /// `GET /openapi.json`: the API's OpenAPI 3.0 document.
 pub(crate) async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::OPENAPI_JSON).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::OPENAPI_JSON,
+    )
+        .into_response()
 }

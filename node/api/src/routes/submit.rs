@@ -1,7 +1,7 @@
 //! `POST /v1/transactions` and `POST /v1/transactions/batch`: check, verify, enter the mempool.
 
 use super::admit;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::NodeState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -28,16 +28,29 @@ pub(crate) async fn submit(
     State(state): State<Arc<NodeState>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body.map_err(|e| ApiError::from_body_rejection(e, state.limits.transaction_body_bytes_max))?;
+    let body = body
+        .map_err(|e| ApiError::from_body_rejection(e, state.limits.transaction_body_bytes_max))?;
     let now_ms = (state.now_ms)();
     let checked = admit::check(&state, admit::parse(&body)?, now_ms)?;
     admit::check_member(&state, &checked.transaction.body.signer)?;
-    checked.verify_signature().map_err(|_| admit::bad_signature(&checked))?;
+    checked
+        .verify_signature()
+        .map_err(|_| admit::bad_signature(&checked))?;
     admit::check_not_committed(&state, &checked.id)?;
     let id = checked.id;
-    state.mempool().insert(checked, now_ms).map_err(|e| admit::insert_error(&state, e))?;
+    state
+        .mempool()
+        .insert(checked, now_ms)
+        .map_err(|e| admit::insert_error(&state, e))?;
     state.mempool_ready.notify_one();
-    Ok((StatusCode::ACCEPTED, Json(Pending { id, status: "pending" })).into_response())
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Pending {
+            id,
+            status: "pending",
+        }),
+    )
+        .into_response())
 }
 
 /// The body of a batch: the transactions, each kept as raw JSON so one malformed item is
@@ -53,8 +66,16 @@ struct BatchRequest<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum BatchResult {
-    Pending { id: Hash, status: &'static str },
-    Refused { index: usize, #[serde(skip_serializing_if = "Option::is_none")] id: Option<Hash>, error: crate::error::ErrorObject },
+    Pending {
+        id: Hash,
+        status: &'static str,
+    },
+    Refused {
+        index: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<Hash>,
+        error: crate::error::ErrorObject,
+    },
 }
 
 #[derive(Serialize)]
@@ -66,7 +87,8 @@ struct BatchAnswer {
 /// Where one batch item stands while the batch is checked.
 enum Item {
     Refused(Option<Hash>, ApiError),
-    Checked(CheckedTransaction),
+    // Boxed: a checked transaction is large, a refusal small.
+    Checked(Box<CheckedTransaction>),
 }
 
 /// `POST /v1/transactions/batch`: many transactions; 200 with one result per transaction.
@@ -74,13 +96,15 @@ pub(crate) async fn submit_batch(
     State(state): State<Arc<NodeState>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body.map_err(|e| ApiError::from_body_rejection(e, state.limits.batch_body_bytes_max))?;
-    let request: BatchRequest<'_> = serde_json::from_slice(&body).map_err(|e| batch_shape_error(&e))?;
+    let body =
+        body.map_err(|e| ApiError::from_body_rejection(e, state.limits.batch_body_bytes_max))?;
+    let request: BatchRequest<'_> =
+        serde_json::from_slice(&body).map_err(|e| batch_shape_error(&e))?;
     let count = request.transactions.len();
     let count_max = state.limits.batch_transactions_max;
     if count == 0 || count > count_max {
         return Err(ApiError::bad_request(
-            "bad_batch_size",
+            ErrorCode::BadBatchSize,
             format!("a batch holds 1 to {count_max} transactions, this one {count}; split it into smaller batches"),
         ));
     }
@@ -92,10 +116,12 @@ pub(crate) async fn submit_batch(
 
 fn batch_shape_error(error: &serde_json::Error) -> ApiError {
     let mut refused = admit::shape_error(error, "a batch");
-    if refused.error.code == "bad_transaction" {
+    if refused.error.code == ErrorCode::BadTransaction {
         refused.error = crate::error::ErrorObject {
-            code: "bad_batch",
-            message: format!("the body must be {{\"transactions\": [<Transaction>, ...]}}: {error}"),
+            code: ErrorCode::BadBatch,
+            message: format!(
+                "the body must be {{\"transactions\": [<Transaction>, ...]}}: {error}"
+            ),
         };
     }
     refused
@@ -106,17 +132,21 @@ fn check_items(state: &NodeState, raw: &[&RawValue], now_ms: u64) -> Vec<Item> {
     let mut members: HashMap<PublicKey, Result<(), ApiError>> = HashMap::new();
     raw.iter()
         .map(|json| {
-            let checked = match admit::parse(json.get().as_bytes()).and_then(|tx| admit::check(state, tx, now_ms)) {
+            let checked = match admit::parse(json.get().as_bytes())
+                .and_then(|tx| admit::check(state, tx, now_ms))
+            {
                 Ok(checked) => checked,
                 Err(error) => return Item::Refused(None, error),
             };
             let signer = &checked.transaction.body.signer;
-            let member = members.entry(signer.clone()).or_insert_with(|| admit::check_member(state, signer));
+            let member = members
+                .entry(signer.clone())
+                .or_insert_with(|| admit::check_member(state, signer));
             if let Err(error) = member {
                 return Item::Refused(Some(checked.id), error.clone());
             }
             match admit::check_not_committed(state, &checked.id) {
-                Ok(()) => Item::Checked(checked),
+                Ok(()) => Item::Checked(Box::new(checked)),
                 Err(error) => Item::Refused(Some(checked.id), error),
             }
         })
@@ -128,13 +158,18 @@ fn check_items(state: &NodeState, raw: &[&RawValue], now_ms: u64) -> Vec<Item> {
 fn verify_signatures(items: &mut [Item]) {
     let mut start = 0;
     loop {
-        let positions: Vec<usize> =
-            (start..items.len()).filter(|&i| matches!(items[i], Item::Checked(_))).collect();
+        let positions: Vec<usize> = (start..items.len())
+            .filter(|&i| matches!(items[i], Item::Checked(_)))
+            .collect();
         let verdict = {
             let triples: Vec<_> = positions
                 .iter()
                 .map(|&i| match &items[i] {
-                    Item::Checked(tx) => (&tx.transaction.body.signer, tx.signing_bytes.as_slice(), &tx.transaction.signature),
+                    Item::Checked(tx) => (
+                        &tx.transaction.body.signer,
+                        tx.signing_bytes.as_slice(),
+                        &tx.transaction.signature,
+                    ),
                     Item::Refused(..) => unreachable!("positions hold checked items only"),
                 })
                 .collect();
@@ -165,10 +200,13 @@ fn insert_items(state: &NodeState, items: Vec<Item>, now_ms: u64) -> Result<Resp
                 Item::Checked(tx) => {
                     let id = tx.id;
                     tried += 1;
-                    match mempool.insert(tx, now_ms) {
+                    match mempool.insert(*tx, now_ms) {
                         Ok(()) => {
                             accepted += 1;
-                            results.push(BatchResult::Pending { id, status: "pending" });
+                            results.push(BatchResult::Pending {
+                                id,
+                                status: "pending",
+                            });
                             continue;
                         }
                         Err(error) => {
@@ -179,7 +217,11 @@ fn insert_items(state: &NodeState, items: Vec<Item>, now_ms: u64) -> Result<Resp
                 }
             };
             retry_after = retry_after.max(error.retry_after_seconds);
-            results.push(BatchResult::Refused { index, id, error: error.error });
+            results.push(BatchResult::Refused {
+                index,
+                id,
+                error: error.error,
+            });
         }
     }
     if accepted > 0 {
@@ -189,14 +231,16 @@ fn insert_items(state: &NodeState, items: Vec<Item>, now_ms: u64) -> Result<Resp
         let seconds = retry_after.unwrap_or(state.limits.retry_after_seconds);
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "mempool_full",
+            ErrorCode::MempoolFull,
             format!("the mempool is full: none of the batch's {tried} valid transactions was accepted; retry the batch in {seconds} s"),
         )
         .retry_after(seconds));
     }
     let mut response = Json(BatchAnswer { accepted, results }).into_response();
     if let Some(seconds) = retry_after {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     Ok(response)
 }

@@ -1,6 +1,6 @@
 //! `GET /v1/transactions/{id}` and `GET /v1/transactions/{id}/receipt`.
 
-use crate::error::{parse_hash, ApiError, PathParam};
+use crate::error::{parse_hash, ApiError, ErrorCode, PathParam};
 use crate::state::NodeState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -13,7 +13,7 @@ pub(crate) async fn transaction(
     State(state): State<Arc<NodeState>>,
     PathParam(id): PathParam,
 ) -> Result<Response, ApiError> {
-    let id = parse_hash(&id, "bad_id", "transaction id")?;
+    let id = parse_hash(&id, ErrorCode::BadId, "transaction id")?;
     // The mempool before the ledger, so a transaction moving from one to the other between the
     // two looks is still found. One taken for a block that is not committed yet is found in
     // neither (for the time of one block) and answered 404.
@@ -55,11 +55,19 @@ pub(crate) async fn receipt(
     State(state): State<Arc<NodeState>>,
     PathParam(id): PathParam,
 ) -> Result<Response, ApiError> {
-    let id = parse_hash(&id, "bad_id", "transaction id")?;
-    match state.ledger.transaction_receipt(&id).map_err(ApiError::ledger)? {
+    let id = parse_hash(&id, ErrorCode::BadId, "transaction id")?;
+    match state
+        .ledger
+        .transaction_receipt(&id)
+        .map_err(ApiError::ledger)?
+    {
         Some(receipt) => Ok(Json(receipt).into_response()),
         None => {
-            let why = if state.mempool().contains(&id) { "is still pending" } else { "is not committed" };
+            let why = if state.mempool().contains(&id) {
+                "is still pending"
+            } else {
+                "is not committed"
+            };
             Err(ApiError::not_found(format!(
                 "transaction {id} {why}, so it has no receipt; follow GET /v1/commits or poll GET /v1/transactions/{id}"
             )))
