@@ -3,7 +3,10 @@
 use crate::{BlockContext, ContractError, Effects, NewEvidence, StateView};
 use serde_json::json;
 use zl_types::evidence::{check_text, document_leaves};
-use zl_types::{merkle, Call, CheckedTransaction, Event, EvidenceKind, EvidenceRecord, NotarizeArgs, RevokeArgs, Role};
+use zl_types::{
+    merkle, Call, CheckedTransaction, Event, EvidenceKind, EvidenceRecord, NotarizeArgs,
+    RevokeArgs, Role,
+};
 
 /// The contract's name in calls.
 pub const CONTRACT: &str = "evidence";
@@ -27,7 +30,8 @@ pub fn execute(
             let args: NotarizeArgs = parse_args(call)?;
             if args.refers_to.is_some() {
                 return Err(ContractError::BadArguments(
-                    "notarize takes no refers_to; use the correct method to correct a record".into(),
+                    "notarize takes no refers_to; use the correct method to correct a record"
+                        .into(),
                 ));
             }
             notarize(ctx, view, tx, args, EvidenceKind::Notarize)
@@ -46,7 +50,8 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
     match call.method.as_str() {
         "notarize" | "correct" => {
             let args: NotarizeArgs = parse_args(call)?;
-            args.check().map_err(|e| ContractError::BadArguments(e.to_string()))
+            args.check()
+                .map_err(|e| ContractError::BadArguments(e.to_string()))
         }
         "revoke" => {
             let args: RevokeArgs = parse_args(call)?;
@@ -57,7 +62,9 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
 }
 
 fn unknown_method(method: &str) -> ContractError {
-    ContractError::UnknownCall(format!("evidence has no method {method:?}; use notarize, correct or revoke"))
+    ContractError::UnknownCall(format!(
+        "evidence has no method {method:?}; use notarize, correct or revoke"
+    ))
 }
 
 fn parse_args<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, ContractError> {
@@ -65,7 +72,11 @@ fn parse_args<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, Contract
         .map_err(|e| ContractError::BadArguments(format!("evidence.{}: {e}", call.method)))
 }
 
-fn require_role(view: &dyn StateView, tx: &CheckedTransaction, role: Role) -> Result<(), ContractError> {
+fn require_role(
+    view: &dyn StateView,
+    tx: &CheckedTransaction,
+    role: Role,
+) -> Result<(), ContractError> {
     let signer = &tx.transaction.body.signer;
     match view.member(signer) {
         Some(member) if member.roles.contains(&role) => Ok(()),
@@ -83,11 +94,14 @@ fn notarize(
     kind: EvidenceKind,
 ) -> Result<Effects, ContractError> {
     require_role(view, tx, Role::Submitter)?;
-    args.check().map_err(|e| ContractError::BadArguments(e.to_string()))?;
+    args.check()
+        .map_err(|e| ContractError::BadArguments(e.to_string()))?;
     let mut effects = Effects::default();
     if kind == EvidenceKind::Correct {
         let old = args.refers_to.ok_or_else(|| {
-            ContractError::BadArguments("correct needs refers_to: the seq of the record corrected".into())
+            ContractError::BadArguments(
+                "correct needs refers_to: the seq of the record corrected".into(),
+            )
         })?;
         supersede(view, tx, old, kind, &mut effects)?;
     }
@@ -157,10 +171,14 @@ fn supersede(
     effects: &mut Effects,
 ) -> Result<EvidenceRecord, ContractError> {
     let record = view.evidence_record(old).ok_or_else(|| {
-        ContractError::NotFound(format!("no evidence record with seq {old}; check the receipt's record.seq"))
+        ContractError::NotFound(format!(
+            "no evidence record with seq {old}; check the receipt's record.seq"
+        ))
     })?;
     if record.kind == EvidenceKind::Revoke {
-        return Err(ContractError::Conflict(format!("record {old} is a revocation; it cannot be superseded")));
+        return Err(ContractError::Conflict(format!(
+            "record {old} is a revocation; it cannot be superseded"
+        )));
     }
     if let Some(existing) = view.get(&superseded_key(old)) {
         return Err(ContractError::Conflict(format!(
@@ -169,7 +187,9 @@ fn supersede(
         )));
     }
     let signer = &tx.transaction.body.signer;
-    let is_regulator = view.member(signer).is_some_and(|m| m.roles.contains(&Role::Regulator));
+    let is_regulator = view
+        .member(signer)
+        .is_some_and(|m| m.roles.contains(&Role::Regulator));
     if &record.submitter != signer && !is_regulator {
         return Err(ContractError::Unauthorized(format!(
             "record {old} was submitted by {}; only its submitter or a regulator may supersede it",
@@ -178,11 +198,17 @@ fn supersede(
     }
     let by = view.evidence_log_size();
     let note = json!({"by": by, "kind": kind});
-    effects.writes.push((superseded_key(old), note.to_string().into_bytes()));
+    let bytes = zl_types::canonical::canonical_json(&note).expect("a note of two small fields");
+    effects.writes.push((superseded_key(old), bytes));
     Ok(record)
 }
 
-fn push_record(tx: &CheckedTransaction, record: EvidenceRecord, documents: Vec<zl_types::Hash>, effects: &mut Effects) {
+fn push_record(
+    tx: &CheckedTransaction,
+    record: EvidenceRecord,
+    documents: Vec<zl_types::Hash>,
+    effects: &mut Effects,
+) {
     effects.events.push(Event {
         contract: CONTRACT.into(),
         kind: match record.kind {

@@ -59,7 +59,11 @@ pub struct Overlay<'a> {
 impl<'a> Overlay<'a> {
     /// An empty overlay over `base`.
     pub fn new(base: &'a dyn StateView) -> Overlay<'a> {
-        Overlay { base, writes: HashMap::new(), effects: Effects::default() }
+        Overlay {
+            base,
+            writes: HashMap::new(),
+            effects: Effects::default(),
+        }
     }
 
     /// Lays `effects` over the view.

@@ -121,7 +121,7 @@ impl Ledger {
                 previous: tip.time,
             });
         }
-        let transactions = self.drop_duplicates(transactions)?;
+        let transactions = self.drop_stale(transactions, time)?;
         let alg = self.alg;
         let ctx = BlockContext {
             chain_id: self.genesis.chain_id.clone(),
@@ -206,11 +206,23 @@ impl Ledger {
         })
     }
 
-    /// Drops transactions already committed or repeated in the list, keeping the first.
-    fn drop_duplicates(
+    /// Drops transactions expired at the block time, already committed, or repeated in the list
+    /// (keeping the first). Expiry is judged by the block time, so every node agrees on it.
+    fn drop_stale(
         &self,
         transactions: Vec<CheckedTransaction>,
+        time: u64,
     ) -> Result<Vec<CheckedTransaction>, LedgerError> {
+        let transactions: Vec<CheckedTransaction> = transactions
+            .into_iter()
+            .filter(|tx| {
+                let live = tx.transaction.body.expires_at > time;
+                if !live {
+                    tracing::debug!(target: "zl_ledger", id = %tx.id, "dropped a transaction expired at the block time");
+                }
+                live
+            })
+            .collect();
         let cf = self.store.cf::<Transactions>();
         let keys = transactions.iter().map(|tx| &tx.id.0[..]);
         let found = self.store.db().batched_multi_get_cf(cf, keys, false);

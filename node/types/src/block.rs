@@ -53,7 +53,12 @@ impl BlockHeader {
     /// `H(zhenglian/header/v1 \n chain_id \n genesis_hash_hex \n JCS(header))`.
     pub fn hash(&self, alg: HashAlgorithm, genesis_hash: &Hash) -> Hash {
         let body = canonical_json(self).expect("headers hold only strings and small integers");
-        alg.digest(&domain_bytes(HEADER_TAG, &self.chain_id, genesis_hash, &body))
+        alg.digest(&domain_bytes(
+            HEADER_TAG,
+            &self.chain_id,
+            genesis_hash,
+            &body,
+        ))
     }
 }
 
@@ -89,28 +94,45 @@ impl ValidatorSet {
         let mut seen = std::collections::HashSet::new();
         for v in &self.validators {
             if v.power == 0 {
-                return Err(TypesError::Invalid(format!("validator {} has power 0", v.name)));
+                return Err(TypesError::Invalid(format!(
+                    "validator {} has power 0",
+                    v.name
+                )));
             }
             if !seen.insert(v.public_key.to_bytes()) {
-                return Err(TypesError::Invalid(format!("validator key {} appears twice", v.public_key)));
+                return Err(TypesError::Invalid(format!(
+                    "validator key {} appears twice",
+                    v.public_key
+                )));
             }
         }
         if self.total_power() > crate::canonical::JSON_INTEGER_MAX {
-            return Err(TypesError::Invalid("total voting power exceeds 2^53-1".into()));
+            return Err(TypesError::Invalid(
+                "total voting power exceeds 2^53-1".into(),
+            ));
         }
         Ok(())
     }
 
     /// Sum of the powers.
     pub fn total_power(&self) -> u64 {
-        self.validators.iter().map(|v| v.power).fold(0u64, u64::saturating_add)
+        self.validators
+            .iter()
+            .map(|v| v.power)
+            .fold(0u64, u64::saturating_add)
     }
 
     /// `H(zhenglian/validator-set/v1 \n chain_id \n genesis_hash_hex \n JCS(validators))`;
     /// the genesis hash is the all-zero hash while the genesis itself is hashed.
     pub fn hash(&self, alg: HashAlgorithm, chain_id: &str, genesis_hash: &Hash) -> Hash {
-        let body = canonical_json(self).expect("validator sets hold only strings and small integers");
-        alg.digest(&domain_bytes(VALIDATOR_SET_TAG, chain_id, genesis_hash, &body))
+        let body =
+            canonical_json(self).expect("validator sets hold only strings and small integers");
+        alg.digest(&domain_bytes(
+            VALIDATOR_SET_TAG,
+            chain_id,
+            genesis_hash,
+            &body,
+        ))
     }
 
     /// The validator with this key, if any.
@@ -196,14 +218,27 @@ impl CommitCertificate {
         chain_id: &str,
         genesis_hash: &Hash,
     ) -> CommitCertificate {
-        let mut cert = CommitCertificate { height, round, block_hash, signatures: Vec::new() };
+        let mut cert = CommitCertificate {
+            height,
+            round,
+            block_hash,
+            signatures: Vec::new(),
+        };
         let signature = key.sign(&cert.vote().signing_bytes(chain_id, genesis_hash));
-        cert.signatures.push(CommitSignature { validator: key.public_key(), signature });
+        cert.signatures.push(CommitSignature {
+            validator: key.public_key(),
+            signature,
+        });
         cert
     }
 
     /// Checks that validators of `set` holding more than 2/3 of its power signed this block.
-    pub fn verify(&self, set: &ValidatorSet, chain_id: &str, genesis_hash: &Hash) -> Result<(), TypesError> {
+    pub fn verify(
+        &self,
+        set: &ValidatorSet,
+        chain_id: &str,
+        genesis_hash: &Hash,
+    ) -> Result<(), TypesError> {
         let message = self.vote().signing_bytes(chain_id, genesis_hash);
         let mut seen = std::collections::HashSet::new();
         let mut power = 0u64;
@@ -215,14 +250,20 @@ impl CommitCertificate {
                 ))
             })?;
             if !seen.insert(entry.validator.to_bytes()) {
-                return Err(TypesError::Signature(format!("{} signed the certificate twice", entry.validator)));
+                return Err(TypesError::Signature(format!(
+                    "{} signed the certificate twice",
+                    entry.validator
+                )));
             }
-            entry.validator.verify(&message, &entry.signature).map_err(|_| {
-                TypesError::Signature(format!(
+            entry
+                .validator
+                .verify(&message, &entry.signature)
+                .map_err(|_| {
+                    TypesError::Signature(format!(
                     "precommit signature of {} does not verify for this chain, height and block",
                     entry.validator
                 ))
-            })?;
+                })?;
             power += validator.power;
         }
         let total = set.total_power();

@@ -30,7 +30,8 @@ pub fn check_value(value: &Value, depth: usize) -> Result<(), TypesError> {
     match value {
         Value::Number(n) => {
             let ok = n.as_u64().is_some_and(|v| v <= JSON_INTEGER_MAX)
-                || n.as_i64().is_some_and(|v| v.unsigned_abs() <= JSON_INTEGER_MAX);
+                || n.as_i64()
+                    .is_some_and(|v| v.unsigned_abs() <= JSON_INTEGER_MAX);
             if ok {
                 Ok(())
             } else {
@@ -46,7 +47,12 @@ pub fn check_value(value: &Value, depth: usize) -> Result<(), TypesError> {
 }
 
 /// Domain-separated signing or hashing bytes: `tag ‖ 0x0a ‖ chain_id ‖ 0x0a ‖ genesis_hash_hex ‖ 0x0a ‖ content`.
-pub fn domain_bytes(tag: &str, chain_id: &str, genesis_hash: &crate::Hash, content: &[u8]) -> Vec<u8> {
+pub fn domain_bytes(
+    tag: &str,
+    chain_id: &str,
+    genesis_hash: &crate::Hash,
+    content: &[u8],
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(tag.len() + chain_id.len() + 67 + content.len());
     out.extend_from_slice(tag.as_bytes());
     out.push(b'\n');
@@ -71,7 +77,11 @@ mod tests {
 
     #[test]
     fn refuses_floats_and_big_integers() {
-        let table = [json!(1.5), json!(9007199254740992u64), json!(-9007199254740992i64)];
+        let table = [
+            json!(1.5),
+            json!(9007199254740992u64),
+            json!(-9007199254740992i64),
+        ];
         for value in table {
             assert!(canonical_json(&value).is_err(), "{value} should be refused");
         }

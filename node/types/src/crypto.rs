@@ -9,6 +9,12 @@ use std::fmt;
 /// The user id that SM2 signatures bind into their `Z_A` digest (GB/T 35276 default).
 pub const SM2_USER_ID: &str = "1234567812345678";
 
+/// n-1 for the SM2 curve order n (GB/T 32918.5), big-endian.
+const SM2_ORDER_MINUS_ONE: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0x72, 0x03, 0xdf, 0x6b, 0x21, 0xc6, 0x05, 0x2b, 0x53, 0xbb, 0xf4, 0x09, 0x39, 0xd5, 0x41, 0x22,
+];
+
 /// A chain's crypto suite, named in its genesis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -94,15 +100,19 @@ impl PublicKey {
                 text.chars().take(80).collect::<String>()
             ))
         };
-        let (kind, hex_part) = text.split_once(':').ok_or_else(|| bad("no algorithm prefix"))?;
+        let (kind, hex_part) = text
+            .split_once(':')
+            .ok_or_else(|| bad("no algorithm prefix"))?;
         let bytes = hex::decode(hex_part).map_err(|_| bad("not hex"))?;
         match kind {
             "ed25519" => {
                 let array: [u8; 32] = bytes.try_into().map_err(|_| bad("not 32 bytes"))?;
                 let key = ed25519_dalek::VerifyingKey::from_bytes(&array)
                     .map_err(|_| bad("not a point on the curve"))?;
-                if key.is_weak() {
-                    return Err(bad("a weak (small-order) key"));
+                // Keys with a torsion component verify differently under cofactored and
+                // cofactorless equations; refusing them keeps every verifier in agreement.
+                if key.is_weak() || !key.to_edwards().is_torsion_free() {
+                    return Err(bad("a weak key (small order or with a torsion component)"));
                 }
                 Ok(PublicKey::Ed25519(key))
             }
@@ -200,9 +210,8 @@ impl<'de> Deserialize<'de> for Signature {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         let mut bytes = [0u8; 64];
-        hex::decode_to_slice(&text, &mut bytes).map_err(|_| {
-            serde::de::Error::custom("expected a signature as 128 hex characters")
-        })?;
+        hex::decode_to_slice(&text, &mut bytes)
+            .map_err(|_| serde::de::Error::custom("expected a signature as 128 hex characters"))?;
         Ok(Signature(bytes))
     }
 }
@@ -234,7 +243,13 @@ impl SecretKey {
     /// The key with the given 32 secret bytes (Ed25519 seed, or SM2 scalar big-endian).
     pub fn from_seed(suite: CryptoSuite, seed: &[u8; 32]) -> Result<SecretKey, TypesError> {
         match suite {
-            CryptoSuite::Ed25519 => Ok(SecretKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(seed))),
+            CryptoSuite::Ed25519 => Ok(SecretKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(
+                seed,
+            ))),
+            // d = n-1 is a valid scalar but leaves 1+d without an inverse, so SM2 cannot sign with it.
+            CryptoSuite::Sm if *seed == SM2_ORDER_MINUS_ONE => Err(TypesError::KeyFile(
+                "SM2 secret n-1 cannot sign; generate another key".into(),
+            )),
             CryptoSuite::Sm => sm2::dsa::SigningKey::from_slice(SM2_USER_ID, seed)
                 .map(|key| SecretKey::Sm2(Box::new(key)))
                 .map_err(|_| TypesError::KeyFile("SM2 secret is not in [1, n-1]".into())),
@@ -283,45 +298,16 @@ impl fmt::Debug for SecretKey {
     }
 }
 
-/// Verifies many signatures at once: Ed25519 ones in one batch, SM2 ones one by one.
-/// Returns the index of the first invalid item on failure, so a caller can reject just that one.
-pub fn verify_batch(items: &[(&PublicKey, &[u8], &Signature)]) -> Result<(), usize> {
-    let mut messages = Vec::new();
-    let mut signatures = Vec::new();
-    let mut keys = Vec::new();
-    for (position, (key, message, signature)) in items.iter().enumerate() {
-        match key {
-            PublicKey::Ed25519(k) => {
-                messages.push(*message);
-                signatures.push(ed25519_dalek::Signature::from_bytes(&signature.0));
-                keys.push(*k);
-            }
-            PublicKey::Sm2(_) => key.verify(message, signature).map_err(|_| position)?,
-        }
-    }
-    if keys.is_empty() || ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() {
-        // The batch equation accepted them all; strict checks catch what it tolerates
-        // (non-canonical or small-order R), which honest signers never produce.
-        return strict_recheck(items);
-    }
-    // Find the culprit so only it is refused.
+/// Verifies many signatures, each with the strict rules of [`PublicKey::verify`].
+/// Returns the index of the first invalid item on failure, so a caller can refuse just that one.
+///
+/// Why not ed25519-dalek's `verify_batch`: its random-coefficient, cofactorless batch equation
+/// accepts some signatures whose `R` carries a torsion component that strict verification
+/// refuses, and accepts them only for some draws of the coefficients. Validators must agree on
+/// every signature, always, so each one is verified strictly; callers spread batches over cores.
+pub fn verify_all(items: &[(&PublicKey, &[u8], &Signature)]) -> Result<(), usize> {
     for (position, (key, message, signature)) in items.iter().enumerate() {
         key.verify(message, signature).map_err(|_| position)?;
-    }
-    Ok(())
-}
-
-/// Cheap checks that make batch acceptance match strict single verification.
-fn strict_recheck(items: &[(&PublicKey, &[u8], &Signature)]) -> Result<(), usize> {
-    for (position, (key, _, signature)) in items.iter().enumerate() {
-        if let PublicKey::Ed25519(_) = key {
-            let r_bytes: [u8; 32] = signature.0[..32].try_into().expect("64-byte signature");
-            let r = curve25519_dalek::edwards::CompressedEdwardsY(r_bytes).decompress();
-            match r {
-                Some(point) if !point.is_small_order() => {}
-                _ => return Err(position),
-            }
-        }
     }
     Ok(())
 }

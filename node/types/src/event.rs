@@ -27,6 +27,9 @@ impl Event {
 
 /// The event root of a block: RFC 6962 root over the leaf data of its events in order.
 pub fn event_root(alg: HashAlgorithm, events: &[Event]) -> Hash {
-    let leaves: Vec<Hash> = events.iter().map(|e| merkle::leaf_hash(alg, &e.leaf_data())).collect();
+    let leaves: Vec<Hash> = events
+        .iter()
+        .map(|e| merkle::leaf_hash(alg, &e.leaf_data()))
+        .collect();
     merkle::root(alg, &leaves)
 }

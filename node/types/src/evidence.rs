@@ -145,5 +145,8 @@ impl EvidenceRecord {
 
 /// Leaf hashes of documents (leaf data = the raw digest bytes), with the chain's hash algorithm.
 pub fn document_leaves(alg: HashAlgorithm, documents: &[Hash]) -> Vec<Hash> {
-    documents.iter().map(|d| merkle::leaf_hash(alg, &d.0)).collect()
+    documents
+        .iter()
+        .map(|d| merkle::leaf_hash(alg, &d.0))
+        .collect()
 }

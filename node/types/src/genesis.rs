@@ -75,7 +75,12 @@ impl Genesis {
     pub fn hash(&self) -> Hash {
         let body = canonical_json(self).expect("genesis holds only strings and small integers");
         let alg = self.crypto_suite.hash_algorithm();
-        alg.digest(&domain_bytes(GENESIS_TAG, &self.chain_id, &Hash::ZERO, &body))
+        alg.digest(&domain_bytes(
+            GENESIS_TAG,
+            &self.chain_id,
+            &Hash::ZERO,
+            &body,
+        ))
     }
 
     /// Hash of the genesis validator set, as headers name it.
@@ -108,12 +113,17 @@ impl Genesis {
             }
         }
         if self.members.len() > GENESIS_MEMBERS_MAX {
-            return Err(TypesError::Invalid(format!("more than {GENESIS_MEMBERS_MAX} genesis members")));
+            return Err(TypesError::Invalid(format!(
+                "more than {GENESIS_MEMBERS_MAX} genesis members"
+            )));
         }
         let mut seen = std::collections::HashSet::new();
         for member in &self.members {
             if !seen.insert(member.public_key.to_bytes()) {
-                return Err(TypesError::Invalid(format!("member key {} listed twice", member.public_key)));
+                return Err(TypesError::Invalid(format!(
+                    "member key {} listed twice",
+                    member.public_key
+                )));
             }
         }
         Ok(())
@@ -130,7 +140,9 @@ pub fn check_chain_id(chain_id: &str) -> Result<(), TypesError> {
     let ok = !chain_id.is_empty()
         && chain_id.len() <= CHAIN_ID_LEN_MAX
         && chain_id.starts_with(|c: char| c.is_ascii_lowercase())
-        && chain_id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        && chain_id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if ok {
         Ok(())
     } else {

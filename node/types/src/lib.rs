@@ -16,7 +16,9 @@ pub mod merkle;
 pub mod receipt;
 pub mod transaction;
 
-pub use block::{BlockHeader, CommitCertificate, CommitSignature, Validator, ValidatorSet, VoteContent, VoteKind};
+pub use block::{
+    BlockHeader, CommitCertificate, CommitSignature, Validator, ValidatorSet, VoteContent, VoteKind,
+};
 pub use crypto::{CryptoSuite, PublicKey, SecretKey, Signature};
 pub use error::TypesError;
 pub use event::Event;

@@ -94,7 +94,9 @@ pub enum ReceiptError {
     #[error("the receipt is from another chain: {0}")]
     OtherChain(String),
     /// The genesis names other validators than those who signed the header.
-    #[error("the genesis names other validators than the ones this receipt's block was signed by: {0}")]
+    #[error(
+        "the genesis names other validators than the ones this receipt's block was signed by: {0}"
+    )]
     OtherValidators(String),
     /// Some part of the receipt was altered.
     #[error("the receipt was altered: {0}")]
@@ -108,7 +110,15 @@ impl EvidenceReceipt {
     /// Verifies the receipt for a file whose digest (in `record.digest_algorithm`) is `file_digest`.
     pub fn verify(&self, file_digest: &Hash, genesis: &Genesis) -> Result<Proven, ReceiptError> {
         if self.format != RECEIPT_FORMAT {
-            return Err(ReceiptError::Format(format!("format is {:?}, expected {RECEIPT_FORMAT:?}", self.format)));
+            return Err(ReceiptError::Format(format!(
+                "format is {:?}, expected {RECEIPT_FORMAT:?}",
+                self.format
+            )));
+        }
+        if !self.validator_set_changes.is_empty() {
+            return Err(ReceiptError::Format(
+                "validator_set_changes must be empty: this verifier follows the genesis validator set only".into(),
+            ));
         }
         self.check_chain(genesis)?;
         let alg = genesis.crypto_suite.hash_algorithm();
@@ -140,7 +150,7 @@ impl EvidenceReceipt {
                 self.header.chain_id, genesis.chain_id
             )));
         }
-        if self.header.validator_set_hash != genesis.validator_set_hash() && self.validator_set_changes.is_empty() {
+        if self.header.validator_set_hash != genesis.validator_set_hash() {
             return Err(ReceiptError::OtherValidators(format!(
                 "header validator_set_hash {} but genesis validators hash to {}",
                 self.header.validator_set_hash,
@@ -168,16 +178,24 @@ impl EvidenceReceipt {
             &self.document.path,
             &self.record.documents_root,
         )
-        .map_err(|e| ReceiptError::Tampered(format!("document proof does not lead to the record's documents_root: {e}")))
+        .map_err(|e| {
+            ReceiptError::Tampered(format!(
+                "document proof does not lead to the record's documents_root: {e}"
+            ))
+        })
     }
 
     fn check_log(&self, alg: HashAlgorithm) -> Result<(), ReceiptError> {
         let record = &self.record;
         if record.height != self.header.height || record.time != self.header.time {
-            return Err(ReceiptError::Tampered("record height or time differ from the header's".into()));
+            return Err(ReceiptError::Tampered(
+                "record height or time differ from the header's".into(),
+            ));
         }
         if self.log.index != record.seq || self.log.size != self.header.evidence_log_size {
-            return Err(ReceiptError::Tampered("log position or size differ from the record and header".into()));
+            return Err(ReceiptError::Tampered(
+                "log position or size differ from the record and header".into(),
+            ));
         }
         merkle::verify_inclusion(
             alg,
@@ -187,7 +205,11 @@ impl EvidenceReceipt {
             &self.log.path,
             &self.header.evidence_log_root,
         )
-        .map_err(|e| ReceiptError::Tampered(format!("record is not in the evidence log the header commits to: {e}")))
+        .map_err(|e| {
+            ReceiptError::Tampered(format!(
+                "record is not in the evidence log the header commits to: {e}"
+            ))
+        })
     }
 
     fn check_header(&self, alg: HashAlgorithm, genesis: &Genesis) -> Result<(), ReceiptError> {

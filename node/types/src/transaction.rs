@@ -59,16 +59,26 @@ impl TransactionBody {
     /// `zhenglian/transaction/v1 \n chain_id \n genesis_hash_hex \n JCS(body)`.
     pub fn signing_bytes(&self) -> Result<Vec<u8>, TypesError> {
         let body = canonical_json(self)?;
-        Ok(domain_bytes(TRANSACTION_TAG, &self.chain_id, &self.genesis_hash, &body))
+        Ok(domain_bytes(
+            TRANSACTION_TAG,
+            &self.chain_id,
+            &self.genesis_hash,
+            &body,
+        ))
     }
 
     /// Signs the body with `key`, which must match `signer`.
     pub fn sign(self, key: &SecretKey) -> Result<Transaction, TypesError> {
         if key.public_key() != self.signer {
-            return Err(TypesError::Invalid("the signing key is not the body's signer".into()));
+            return Err(TypesError::Invalid(
+                "the signing key is not the body's signer".into(),
+            ));
         }
         let signature = key.sign(&self.signing_bytes()?);
-        Ok(Transaction { body: self, signature })
+        Ok(Transaction {
+            body: self,
+            signature,
+        })
     }
 }
 
@@ -97,7 +107,11 @@ pub struct CheckedTransaction {
 impl Transaction {
     /// Stateless checks except the signature: chain, genesis, expiry window, calls, salt, size.
     /// `now_ms` is the caller's clock; the signature is checked apart so it can be batched.
-    pub fn check(self, chain: &ChainBinding<'_>, now_ms: u64) -> Result<CheckedTransaction, TypesError> {
+    pub fn check(
+        self,
+        chain: &ChainBinding<'_>,
+        now_ms: u64,
+    ) -> Result<CheckedTransaction, TypesError> {
         let body = &self.body;
         if body.chain_id != chain.chain_id {
             return Err(TypesError::Invalid(format!(
@@ -109,6 +123,12 @@ impl Transaction {
             return Err(TypesError::Invalid(format!(
                 "transaction names genesis {} but this chain's genesis is {}; fetch it from GET /v1/status",
                 body.genesis_hash, chain.genesis_hash
+            )));
+        }
+        if body.signer.suite().hash_algorithm() != chain.hash_algorithm {
+            return Err(TypesError::Invalid(format!(
+                "the signer's key {} is not of this chain's crypto suite; sign with a key made by `zl keys new --suite <the chain's suite>`",
+                body.signer
             )));
         }
         check_expiry(body.expires_at, now_ms)?;
@@ -126,7 +146,11 @@ impl Transaction {
             )));
         }
         let id = chain.hash_algorithm.digest(&signing_bytes);
-        Ok(CheckedTransaction { transaction: self, id, signing_bytes })
+        Ok(CheckedTransaction {
+            transaction: self,
+            id,
+            signing_bytes,
+        })
     }
 }
 
@@ -156,9 +180,12 @@ fn check_calls(calls: &[Call]) -> Result<(), TypesError> {
 }
 
 impl CheckedTransaction {
-    /// Verifies the signature alone (use [`crate::crypto::verify_batch`] for many).
+    /// Verifies the signature alone (use [`crate::crypto::verify_all`] for many).
     pub fn verify_signature(&self) -> Result<(), TypesError> {
-        self.transaction.body.signer.verify(&self.signing_bytes, &self.transaction.signature)
+        self.transaction
+            .body
+            .signer
+            .verify(&self.signing_bytes, &self.transaction.signature)
     }
 }
 
