@@ -144,23 +144,30 @@ impl EvidenceReceipt {
     }
 
     fn check_chain(&self, genesis: &Genesis) -> Result<(), ReceiptError> {
-        if self.header.chain_id != genesis.chain_id || self.chain_id != genesis.chain_id {
+        if self.header.chain_id != genesis.chain_id {
             return Err(ReceiptError::OtherChain(format!(
-                "receipt names chain {:?}, the genesis is of chain {:?}",
+                "its block is of chain {:?}, the genesis is of chain {:?}",
                 self.header.chain_id, genesis.chain_id
             )));
         }
+        if self.chain_id != self.header.chain_id {
+            return Err(ReceiptError::Tampered(format!(
+                "chain_id {:?} differs from its header's {:?}",
+                self.chain_id, self.header.chain_id
+            )));
+        }
+        // The validator-set hash binds the genesis hash, so another network that reuses the
+        // chain id also lands here.
         if self.header.validator_set_hash != genesis.validator_set_hash() {
             return Err(ReceiptError::OtherValidators(format!(
-                "header validator_set_hash {} but genesis validators hash to {}",
+                "the header names validator set {}, the genesis's validators hash to {} (or it is another network with the same chain id)",
                 self.header.validator_set_hash,
                 genesis.validator_set_hash()
             )));
         }
         if self.genesis_hash != genesis.hash() {
-            return Err(ReceiptError::OtherChain(format!(
-                "same chain id {:?} but genesis {} instead of {}: another network",
-                genesis.chain_id,
+            return Err(ReceiptError::Tampered(format!(
+                "genesis_hash {} is not the genesis's {}",
                 self.genesis_hash,
                 genesis.hash()
             )));
