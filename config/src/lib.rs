@@ -104,7 +104,9 @@ struct UserLog {
 fn merge(base: &mut toml::Table, user: toml::Table) {
     for (key, value) in user {
         match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(base_table)), toml::Value::Table(user_table)) => merge(base_table, user_table),
+            (Some(toml::Value::Table(base_table)), toml::Value::Table(user_table)) => {
+                merge(base_table, user_table)
+            }
             (_, value) => {
                 base.insert(key, value);
             }
@@ -145,28 +147,45 @@ impl NodeConfig {
     /// Reads `home/config.toml` (defaults for anything missing) and validates it.
     pub fn load(home: &Path) -> Result<NodeConfig, ConfigError> {
         let path = home.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
         NodeConfig::parse(home, &path, &text)
     }
 
     /// Parses and validates config text; `path` is only used in messages.
     pub fn parse(home: &Path, path: &Path, text: &str) -> Result<NodeConfig, ConfigError> {
-        let parse_error = |e: toml::de::Error| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() };
-        let mut table: toml::Table = toml::from_str(DEFAULT_CONFIG_TOML).expect("the embedded default config parses");
+        let parse_error = |e: toml::de::Error| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let mut table: toml::Table =
+            toml::from_str(DEFAULT_CONFIG_TOML).expect("the embedded default config parses");
         merge(&mut table, toml::from_str(text).map_err(parse_error)?);
         let user: UserConfig = table.try_into().map_err(parse_error)?;
-        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
         let api_listen: SocketAddr = user.api.listen.parse().map_err(|_| {
-            invalid(format!("api.listen {:?} is not an address like 127.0.0.1:8700", user.api.listen))
+            invalid(format!(
+                "api.listen {:?} is not an address like 127.0.0.1:8700",
+                user.api.listen
+            ))
         })?;
         let nonzero = |name: &str, value: usize| {
             NonZeroUsize::new(value).ok_or_else(|| invalid(format!("{name} must be at least 1")))
         };
         if user.block.bytes_max > BLOCK_BYTES_MAX {
-            return Err(invalid(format!("block.bytes_max must be at most {BLOCK_BYTES_MAX} (16 MiB)")));
+            return Err(invalid(format!(
+                "block.bytes_max must be at most {BLOCK_BYTES_MAX} (16 MiB)"
+            )));
         }
         if user.block.interval_ms > BLOCK_INTERVAL_MS_MAX {
-            return Err(invalid(format!("block.interval_ms must be at most {BLOCK_INTERVAL_MS_MAX}")));
+            return Err(invalid(format!(
+                "block.interval_ms must be at most {BLOCK_INTERVAL_MS_MAX}"
+            )));
         }
         Ok(NodeConfig {
             home: home.to_path_buf(),
@@ -174,7 +193,10 @@ impl NodeConfig {
             genesis_path: home.join(&user.chain.genesis),
             key_path: home.join(&user.node.key),
             data_dir: home.join(&user.node.data_dir),
-            mempool_transactions_max: nonzero("mempool.transactions_max", user.mempool.transactions_max)?,
+            mempool_transactions_max: nonzero(
+                "mempool.transactions_max",
+                user.mempool.transactions_max,
+            )?,
             mempool_bytes_max: nonzero("mempool.bytes_max", user.mempool.bytes_max)?,
             mempool_per_member_max: nonzero("mempool.per_member_max", user.mempool.per_member_max)?,
             block_interval: Duration::from_millis(user.block.interval_ms),
@@ -187,7 +209,10 @@ impl NodeConfig {
 
 /// The default config text with the API address replaced (for `zld init --api`).
 pub fn default_config_with_listen(listen: &str) -> String {
-    DEFAULT_CONFIG_TOML.replace("listen = \"127.0.0.1:8700\"", &format!("listen = \"{listen}\""))
+    DEFAULT_CONFIG_TOML.replace(
+        "listen = \"127.0.0.1:8700\"",
+        &format!("listen = \"{listen}\""),
+    )
 }
 
 #[cfg(test)]
@@ -213,9 +238,15 @@ mod tests {
         let table = [
             ("[api]\nlisten = \"nowhere\"", "api.listen"),
             ("[block]\nbytes_max = 99999999", "block.bytes_max"),
-            ("[mempool]\ntransactions_max = 0", "mempool.transactions_max"),
+            (
+                "[mempool]\ntransactions_max = 0",
+                "mempool.transactions_max",
+            ),
             ("[block]\ninterval_ms = 999999", "block.interval_ms"),
-            ("[api]\nlisten = \"127.0.0.1:1\"\nextra = 1", "unknown field"),
+            (
+                "[api]\nlisten = \"127.0.0.1:1\"\nextra = 1",
+                "unknown field",
+            ),
             ("not toml [", "not a valid zld config"),
         ];
         for (text, expected) in table {
@@ -227,6 +258,9 @@ mod tests {
     #[test]
     fn listen_override_is_applied() {
         let text = default_config_with_listen("127.0.0.1:9999");
-        assert_eq!(parse(&text).unwrap().api_listen.to_string(), "127.0.0.1:9999");
+        assert_eq!(
+            parse(&text).unwrap().api_listen.to_string(),
+            "127.0.0.1:9999"
+        );
     }
 }

@@ -15,7 +15,9 @@ pub enum ConsensusError {
         current: u64,
     },
     /// A proposal built when this validator is not the proposer.
-    #[error("proposal built for height {height} round {round}, but this validator is not its proposer")]
+    #[error(
+        "proposal built for height {height} round {round}, but this validator is not its proposer"
+    )]
     NotProposer {
         /// Height.
         height: u64,

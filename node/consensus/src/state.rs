@@ -3,7 +3,9 @@
 use crate::tally::RoundVotes;
 use crate::{ConsensusError, Input, Output};
 use std::collections::BTreeMap;
-use zl_types::{CommitCertificate, Hash, PublicKey, Signature, ValidatorSet, VoteContent, VoteKind};
+use zl_types::{
+    CommitCertificate, Hash, PublicKey, Signature, ValidatorSet, VoteContent, VoteKind,
+};
 
 /// Where a validator is within a round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,7 +34,14 @@ pub struct Consensus {
 impl Consensus {
     /// A validator `me` of `validators`, before its first height.
     pub fn new(validators: ValidatorSet, me: PublicKey) -> Consensus {
-        Consensus { validators, me, height: 0, round: 0, step: Step::Committed, votes: BTreeMap::new() }
+        Consensus {
+            validators,
+            me,
+            height: 0,
+            round: 0,
+            step: Step::Committed,
+            votes: BTreeMap::new(),
+        }
     }
 
     /// Current height.
@@ -57,8 +66,16 @@ impl Consensus {
     pub fn process(&mut self, input: Input) -> Result<Vec<Output>, ConsensusError> {
         match input {
             Input::StartHeight { height } => Ok(self.on_start_height(height)),
-            Input::ProposalBuilt { height, round, block_hash } => self.on_proposal_built(height, round, block_hash),
-            Input::Vote { validator, vote, signature } => self.on_vote(validator, vote, signature),
+            Input::ProposalBuilt {
+                height,
+                round,
+                block_hash,
+            } => self.on_proposal_built(height, round, block_hash),
+            Input::Vote {
+                validator,
+                vote,
+                signature,
+            } => self.on_vote(validator, vote, signature),
         }
     }
 
@@ -74,7 +91,12 @@ impl Consensus {
         }
     }
 
-    fn on_proposal_built(&mut self, height: u64, round: u64, block_hash: Hash) -> Result<Vec<Output>, ConsensusError> {
+    fn on_proposal_built(
+        &mut self,
+        height: u64,
+        round: u64,
+        block_hash: Hash,
+    ) -> Result<Vec<Output>, ConsensusError> {
         self.check_height(height)?;
         if self.proposer(height, round) != &self.me {
             return Err(ConsensusError::NotProposer { height, round });
@@ -91,13 +113,20 @@ impl Consensus {
         })])
     }
 
-    fn on_vote(&mut self, validator: PublicKey, vote: VoteContent, signature: Signature) -> Result<Vec<Output>, ConsensusError> {
+    fn on_vote(
+        &mut self,
+        validator: PublicKey,
+        vote: VoteContent,
+        signature: Signature,
+    ) -> Result<Vec<Output>, ConsensusError> {
         self.check_height(vote.height)?;
         if self.validators.find(&validator).is_none() {
             return Err(ConsensusError::NotAValidator(validator.to_text()));
         }
         let round_votes = self.votes.entry(vote.round).or_default();
-        round_votes.of(vote.kind).add(&self.validators, validator, vote.block_hash, signature);
+        round_votes
+            .of(vote.kind)
+            .add(&self.validators, validator, vote.block_hash, signature);
         match vote.kind {
             VoteKind::Prevote => Ok(self.after_prevote(vote.round)),
             VoteKind::Precommit => Ok(self.after_precommit(vote.round)),
@@ -109,7 +138,9 @@ impl Consensus {
         if self.step != Step::Prevote || round != self.round {
             return Vec::new();
         }
-        let Some(votes) = self.votes.get_mut(&round) else { return Vec::new() };
+        let Some(votes) = self.votes.get_mut(&round) else {
+            return Vec::new();
+        };
         match votes.prevotes.quorum(&self.validators) {
             Some((Some(block_hash), _)) => {
                 self.step = Step::Precommit;
@@ -129,7 +160,9 @@ impl Consensus {
         if self.step == Step::Committed {
             return Vec::new();
         }
-        let Some(votes) = self.votes.get_mut(&round) else { return Vec::new() };
+        let Some(votes) = self.votes.get_mut(&round) else {
+            return Vec::new();
+        };
         match votes.precommits.quorum(&self.validators) {
             Some((Some(block_hash), signatures)) => {
                 let certificate = CommitCertificate {
@@ -147,7 +180,10 @@ impl Consensus {
 
     fn check_height(&self, height: u64) -> Result<(), ConsensusError> {
         if height != self.height {
-            return Err(ConsensusError::WrongHeight { got: height, current: self.height });
+            return Err(ConsensusError::WrongHeight {
+                got: height,
+                current: self.height,
+            });
         }
         Ok(())
     }

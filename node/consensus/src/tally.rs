@@ -14,14 +14,23 @@ pub struct Tally {
 
 impl Tally {
     /// Counts a vote; returns false if the validator already voted in this tally.
-    pub fn add(&mut self, set: &ValidatorSet, validator: PublicKey, value: Option<Hash>, signature: Signature) -> bool {
+    pub fn add(
+        &mut self,
+        set: &ValidatorSet,
+        validator: PublicKey,
+        value: Option<Hash>,
+        signature: Signature,
+    ) -> bool {
         if self.voted.contains(&validator) {
             return false;
         }
         let power = set.find(&validator).map_or(0, |v| v.power);
         let entry = self.by_value.entry(value).or_default();
         entry.0 += power;
-        entry.1.push(CommitSignature { validator: validator.clone(), signature });
+        entry.1.push(CommitSignature {
+            validator: validator.clone(),
+            signature,
+        });
         self.voted.push(validator);
         true
     }

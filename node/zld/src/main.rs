@@ -70,7 +70,9 @@ fn parse_role(text: &str) -> Result<ChainRole, String> {
     match text {
         "local_business" => Ok(ChainRole::LocalBusiness),
         "regulatory" => Ok(ChainRole::Regulatory),
-        other => Err(format!("unknown role {other:?}: use local_business or regulatory")),
+        other => Err(format!(
+            "unknown role {other:?}: use local_business or regulatory"
+        )),
     }
 }
 
@@ -98,7 +100,10 @@ fn main() -> Result<()> {
                 println!("zld: reusing the development chain in {}", home.display());
             }
             println!("zld: genesis {}", home.join("genesis.json").display());
-            println!("zld: member key for local use {}", home.join(home::CLIENT_KEY).display());
+            println!(
+                "zld: member key for local use {}",
+                home.join(home::CLIENT_KEY).display()
+            );
             node::run(&home, api)
         }
     }

@@ -19,10 +19,14 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 pub(crate) fn run(home: &Path, api_override: Option<String>) -> Result<()> {
     let mut config = NodeConfig::load(home)?;
     if let Some(listen) = api_override {
-        config.api_listen = listen.parse().with_context(|| format!("--api {listen:?} is not an address like 127.0.0.1:8700"))?;
+        config.api_listen = listen
+            .parse()
+            .with_context(|| format!("--api {listen:?} is not an address like 127.0.0.1:8700"))?;
     }
     init_logging(&config.log_level);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(serve(config))
 }
 
@@ -30,7 +34,11 @@ fn init_logging(level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn serve(config: NodeConfig) -> Result<()> {
@@ -53,10 +61,18 @@ async fn serve(config: NodeConfig) -> Result<()> {
         bytes_max: config.mempool_bytes_max.get(),
         per_member_max: config.mempool_per_member_max.get(),
     };
-    let state = Arc::new(NodeState::new(ledger.clone(), ApiLimits::default(), clock::now_ms).with_mempool_limits(mempool_limits));
+    let state = Arc::new(
+        NodeState::new(ledger.clone(), ApiLimits::default(), clock::now_ms)
+            .with_mempool_limits(mempool_limits),
+    );
     let listener = tokio::net::TcpListener::bind(config.api_listen)
         .await
-        .with_context(|| format!("cannot listen on {}; is another node running there? change api.listen", config.api_listen))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {}; is another node running there? change api.listen",
+                config.api_listen
+            )
+        })?;
     let address = listener.local_addr()?;
     let app = zl_api::router(state.clone());
     let mut stop = state.shutdown.subscribe();
@@ -67,9 +83,17 @@ async fn serve(config: NodeConfig) -> Result<()> {
             })
             .await
     });
-    let producer = tokio::spawn(producer::run(state.clone(), key, producer::Settings::from(&config)));
+    let producer = tokio::spawn(producer::run(
+        state.clone(),
+        key,
+        producer::Settings::from(&config),
+    ));
     state.ready.store(true, Ordering::SeqCst);
-    println!("zld: chain {} at height {}; API listening on http://{address}", genesis.chain_id, ledger.height());
+    println!(
+        "zld: chain {} at height {}; API listening on http://{address}",
+        genesis.chain_id,
+        ledger.height()
+    );
     let outcome = supervise(&state, producer).await;
     state.ready.store(false, Ordering::SeqCst);
     state.begin_shutdown();
@@ -79,7 +103,10 @@ async fn serve(config: NodeConfig) -> Result<()> {
 }
 
 /// Waits for SIGTERM/Ctrl-C or for the producer to end (which is fatal); then stops the producer.
-async fn supervise(state: &Arc<NodeState>, mut producer: tokio::task::JoinHandle<Result<()>>) -> Result<()> {
+async fn supervise(
+    state: &Arc<NodeState>,
+    mut producer: tokio::task::JoinHandle<Result<()>>,
+) -> Result<()> {
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         _ = terminate.recv() => tracing::info!("SIGTERM: shutting down"),

@@ -49,7 +49,11 @@ pub(crate) async fn run(state: Arc<NodeState>, key: SecretKey, settings: Setting
             // Gather for one interval so a block carries many transactions.
             tokio::time::sleep(settings.interval).await;
         }
-        let batch = state.mempool().take_batch(clock::now_ms(), settings.transactions_max, settings.bytes_max);
+        let batch = state.mempool().take_batch(
+            clock::now_ms(),
+            settings.transactions_max,
+            settings.bytes_max,
+        );
         if batch.is_empty() {
             continue;
         }
@@ -58,7 +62,12 @@ pub(crate) async fn run(state: Arc<NodeState>, key: SecretKey, settings: Setting
 }
 
 /// Runs one height through consensus: propose, prevote, precommit, commit.
-async fn produce(state: &Arc<NodeState>, consensus: &mut Consensus, key: &SecretKey, batch: Vec<CheckedTransaction>) -> Result<()> {
+async fn produce(
+    state: &Arc<NodeState>,
+    consensus: &mut Consensus,
+    key: &SecretKey,
+    batch: Vec<CheckedTransaction>,
+) -> Result<()> {
     let ledger = state.ledger.clone();
     let height = ledger.height() + 1;
     let mut batch = Some(batch);
@@ -70,20 +79,39 @@ async fn produce(state: &Arc<NodeState>, consensus: &mut Consensus, key: &Secret
                 Output::BuildProposal { height, round } => {
                     let transactions = batch.take().context("a height is proposed once")?;
                     let block = execute(state, transactions, key).await?;
-                    inputs.push_back(Input::ProposalBuilt { height, round, block_hash: block.hash });
+                    inputs.push_back(Input::ProposalBuilt {
+                        height,
+                        round,
+                        block_hash: block.hash,
+                    });
                     executed = Some(block);
                 }
                 Output::SignVote(vote) => {
-                    let bytes = vote.signing_bytes(&ledger.genesis().chain_id, &ledger.genesis_hash());
+                    let bytes =
+                        vote.signing_bytes(&ledger.genesis().chain_id, &ledger.genesis_hash());
                     let signature = key.sign(&bytes);
-                    inputs.push_back(Input::Vote { validator: key.public_key(), vote, signature });
+                    inputs.push_back(Input::Vote {
+                        validator: key.public_key(),
+                        vote,
+                        signature,
+                    });
                 }
                 Output::Commit { certificate } => {
-                    let block = executed.take().context("commit of a block that was not executed")?;
-                    let outcomes: Vec<CommittedTx> =
-                        block.transactions.iter().map(|tx| CommittedTx { id: tx.id, ok: tx.outcome.ok }).collect();
+                    let block = executed
+                        .take()
+                        .context("commit of a block that was not executed")?;
+                    let outcomes: Vec<CommittedTx> = block
+                        .transactions
+                        .iter()
+                        .map(|tx| CommittedTx {
+                            id: tx.id,
+                            ok: tx.outcome.ok,
+                        })
+                        .collect();
                     let ledger = ledger.clone();
-                    let stored = tokio::task::spawn_blocking(move || ledger.commit(block, certificate)).await??;
+                    let stored =
+                        tokio::task::spawn_blocking(move || ledger.commit(block, certificate))
+                            .await??;
                     announce(state, &stored, outcomes);
                 }
             }
@@ -92,20 +120,36 @@ async fn produce(state: &Arc<NodeState>, consensus: &mut Consensus, key: &Secret
     Ok(())
 }
 
-async fn execute(state: &Arc<NodeState>, transactions: Vec<CheckedTransaction>, key: &SecretKey) -> Result<ExecutedBlock> {
+async fn execute(
+    state: &Arc<NodeState>,
+    transactions: Vec<CheckedTransaction>,
+    key: &SecretKey,
+) -> Result<ExecutedBlock> {
     let ledger = state.ledger.clone();
     let proposer = key.public_key();
     // Block times strictly increase even if the clock steps back.
-    let previous_time = ledger.tip().map_or(ledger.genesis().genesis_time, |tip| tip.header.time);
+    let previous_time = ledger
+        .tip()
+        .map_or(ledger.genesis().genesis_time, |tip| tip.header.time);
     let time = clock::now_ms().max(previous_time + 1);
-    let block = tokio::task::spawn_blocking(move || ledger.execute(transactions, time, proposer)).await??;
+    let block =
+        tokio::task::spawn_blocking(move || ledger.execute(transactions, time, proposer)).await??;
     Ok(block)
 }
 
 fn announce(state: &NodeState, stored: &StoredBlock, transactions: Vec<CommittedTx>) {
-    let notice = Arc::new(CommitNotice { height: stored.height, hash: stored.hash, time: stored.header.time, transactions });
+    let notice = Arc::new(CommitNotice {
+        height: stored.height,
+        hash: stored.hash,
+        time: stored.header.time,
+        transactions,
+    });
     state.metrics.on_commit(&notice);
-    tracing::debug!(height = stored.height, transactions = notice.transactions.len(), "committed");
+    tracing::debug!(
+        height = stored.height,
+        transactions = notice.transactions.len(),
+        "committed"
+    );
     // No subscriber is not an error: the commit is durable either way.
     let _ = state.commits.send(notice);
 }
