@@ -148,6 +148,39 @@ fn duplicate_transactions_are_dropped() {
 }
 
 #[test]
+fn a_transaction_expired_at_the_block_time_is_dropped() {
+    let chain = Chain::new(CryptoSuite::Ed25519);
+    let alg = chain.alg();
+    let tx = chain.tx(
+        &chain.keys.submitter,
+        vec![notarize(alg, vec![digest(alg, 1)])],
+    );
+    let expires_at = tx.transaction.body.expires_at;
+    let block = chain
+        .ledger
+        .execute(
+            vec![tx.clone()],
+            expires_at,
+            chain.keys.validator.public_key(),
+        )
+        .expect("an empty block executes");
+    assert!(
+        block.transactions.is_empty(),
+        "expires_at == block time is expired"
+    );
+    let block = chain
+        .ledger
+        .execute(
+            vec![tx.clone()],
+            expires_at - 1,
+            chain.keys.validator.public_key(),
+        )
+        .expect("the block executes");
+    assert_eq!(block.transactions.len(), 1);
+    assert_eq!(block.transactions[0].id, tx.id);
+}
+
+#[test]
 fn transaction_receipts_prove_the_outcome_against_the_header() {
     let chain = Chain::new(CryptoSuite::Ed25519);
     let alg = chain.alg();
