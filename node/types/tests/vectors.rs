@@ -738,6 +738,12 @@ fn vector_receipts_and_key_files_open_from_their_json() {
             receipt.verify(&other, &genesis),
             Err(ReceiptError::FileChanged { .. })
         ));
+        let mut with_changes = receipt.clone();
+        with_changes.validator_set_changes.push(serde_json::json!({"height": 1}));
+        assert!(matches!(
+            with_changes.verify(&digest, &genesis),
+            Err(ReceiptError::Format(_))
+        ));
 
         let key_file: KeyFile = serde_json::from_str(v["key_file_json"].as_str().unwrap()).unwrap();
         let key = key_file.secret_key(Some(PASSPHRASE)).unwrap();
