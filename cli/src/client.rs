@@ -90,8 +90,14 @@ impl Client {
             .timeout(REQUEST_TIMEOUT)
             .build();
         // A stream of commits stays open as long as it is read: no overall timeout.
-        let stream_agent = ureq::AgentBuilder::new().timeout_connect(CONNECT_TIMEOUT).build();
-        Ok(Client { base, agent, stream_agent })
+        let stream_agent = ureq::AgentBuilder::new()
+            .timeout_connect(CONNECT_TIMEOUT)
+            .build();
+        Ok(Client {
+            base,
+            agent,
+            stream_agent,
+        })
     }
 
     /// The node's base URL.
@@ -106,7 +112,10 @@ impl Client {
     }
 
     /// `GET path`, or `None` when the node answers 404.
-    pub(crate) fn get_json_optional<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<Option<T>> {
+    pub(crate) fn get_json_optional<T: DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> anyhow::Result<Option<T>> {
         let raw = self.send("GET", path, None)?;
         if raw.status == 404 {
             return Ok(None);
@@ -115,18 +124,32 @@ impl Client {
     }
 
     /// `POST path` with a JSON body given as bytes, decoding the JSON answer.
-    pub(crate) fn post_json<T: DeserializeOwned>(&self, path: &str, body: &[u8]) -> anyhow::Result<T> {
+    pub(crate) fn post_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &[u8],
+    ) -> anyhow::Result<T> {
         let raw = self.send("POST", path, Some(body))?;
         self.decode(path, raw)
     }
 
     /// Sends a request and returns the response whatever its HTTP status.
     /// Fails only when the node cannot be reached or the answer cannot be read.
-    pub(crate) fn send(&self, method: &str, path: &str, body: Option<&[u8]>) -> anyhow::Result<RawResponse> {
+    pub(crate) fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> anyhow::Result<RawResponse> {
         let url = format!("{}{path}", self.base);
-        let request = self.agent.request(method, &url).set("Accept", "application/json");
+        let request = self
+            .agent
+            .request(method, &url)
+            .set("Accept", "application/json");
         let result = match body {
-            Some(bytes) => request.set("Content-Type", "application/json").send_bytes(bytes),
+            Some(bytes) => request
+                .set("Content-Type", "application/json")
+                .send_bytes(bytes),
             None => request.call(),
         };
         let response = match result {
@@ -148,18 +171,30 @@ impl Client {
         if body.len() as u64 > RESPONSE_BYTES_MAX {
             bail!("the node's answer to {method} {path} is larger than {RESPONSE_BYTES_MAX} bytes; ask for less at once");
         }
-        Ok(RawResponse { status, retry_after, body })
+        Ok(RawResponse {
+            status,
+            retry_after,
+            body,
+        })
     }
 
     /// Opens a long-lived `GET path` (a Server-Sent Events stream) and returns its body reader.
     pub(crate) fn open_stream(&self, path: &str) -> anyhow::Result<Box<dyn Read + Send + Sync>> {
         let url = format!("{}{path}", self.base);
-        match self.stream_agent.get(&url).set("Accept", "text/event-stream").call() {
+        match self
+            .stream_agent
+            .get(&url)
+            .set("Accept", "text/event-stream")
+            .call()
+        {
             Ok(response) => Ok(response.into_reader()),
             Err(ureq::Error::Status(status, response)) => {
                 let mut body = Vec::new();
                 // The error body is only for the message; a read failure leaves it empty.
-                let _ = response.into_reader().take(64 * 1024).read_to_end(&mut body);
+                let _ = response
+                    .into_reader()
+                    .take(64 * 1024)
+                    .read_to_end(&mut body);
                 Err(decode_error(status, &body).into())
             }
             Err(ureq::Error::Transport(e)) => Err(self.unreachable(e)),
@@ -189,16 +224,25 @@ impl Client {
 /// Decodes a node error body; a body of another shape is shown as text.
 pub(crate) fn decode_error(status: u16, body: &[u8]) -> NodeError {
     if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) {
-        return NodeError { code: parsed.error.code, message: parsed.error.message };
+        return NodeError {
+            code: parsed.error.code,
+            message: parsed.error.message,
+        };
     }
-    let text: String = String::from_utf8_lossy(body).chars().take(ERROR_TEXT_CHARS_MAX).collect();
+    let text: String = String::from_utf8_lossy(body)
+        .chars()
+        .take(ERROR_TEXT_CHARS_MAX)
+        .collect();
     let text = text.trim();
     let message = if text.is_empty() {
         format!("the node answered HTTP {status} without an explanation")
     } else {
         format!("the node answered HTTP {status}: {text}")
     };
-    NodeError { code: format!("http_{status}"), message }
+    NodeError {
+        code: format!("http_{status}"),
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -207,10 +251,16 @@ mod tests {
 
     #[test]
     fn decodes_node_errors_and_falls_back_to_text() {
-        let error = decode_error(404, br#"{"error":{"code":"not_found","message":"no such transaction"}}"#);
+        let error = decode_error(
+            404,
+            br#"{"error":{"code":"not_found","message":"no such transaction"}}"#,
+        );
         assert_eq!(error.to_string(), "no such transaction (not_found)");
         let error = decode_error(502, b"Bad Gateway");
-        assert_eq!(error.to_string(), "the node answered HTTP 502: Bad Gateway (http_502)");
+        assert_eq!(
+            error.to_string(),
+            "the node answered HTTP 502: Bad Gateway (http_502)"
+        );
         let error = decode_error(500, b"");
         assert_eq!(error.code, "http_500");
     }
@@ -219,6 +269,9 @@ mod tests {
     fn refuses_urls_it_cannot_serve() {
         assert!(Client::new("https://node:8700").is_err());
         assert!(Client::new("node:8700").is_err());
-        assert_eq!(Client::new("http://node:8700/").unwrap().base(), "http://node:8700");
+        assert_eq!(
+            Client::new("http://node:8700/").unwrap().base(),
+            "http://node:8700"
+        );
     }
 }

@@ -50,9 +50,18 @@ pub(crate) struct Outcome {
     pub(crate) ok: bool,
 }
 
-/// An open commit stream: a reader thread feeds parsed commits into a bounded channel.
+/// What the commit stream tells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum StreamEvent {
+    /// A block was committed.
+    Commit(Commit),
+    /// The node skipped commits because this reader fell behind (`event: lagged`).
+    Lagged,
+}
+
+/// An open commit stream: a reader thread feeds parsed events into a bounded channel.
 pub(crate) struct CommitStream {
-    commits: Receiver<Commit>,
+    events: Receiver<StreamEvent>,
 }
 
 impl CommitStream {
@@ -62,35 +71,45 @@ impl CommitStream {
     /// and another commit arrives, or with the process.
     pub(crate) fn open(client: &Client) -> anyhow::Result<CommitStream> {
         let reader = client.open_stream("/v1/commits")?;
-        let (sender, commits) = sync_channel(COMMIT_QUEUE_MAX);
-        std::thread::Builder::new().name("zl-commits".into()).spawn(move || {
-            read_commits(reader, |commit| sender.send(commit).is_ok());
-        })?;
-        Ok(CommitStream { commits })
+        let (sender, events) = sync_channel(COMMIT_QUEUE_MAX);
+        std::thread::Builder::new()
+            .name("zl-commits".into())
+            .spawn(move || {
+                read_commits(reader, |event| sender.send(event).is_ok());
+            })?;
+        Ok(CommitStream { events })
     }
 }
 
-/// Reads SSE lines and hands each `commit` event to `deliver` until it returns false or the
-/// stream ends. Events of other types and unparsable data are skipped.
-pub(crate) fn read_commits(reader: impl Read, mut deliver: impl FnMut(Commit) -> bool) {
+/// Reads SSE lines and hands each `commit` and `lagged` event to `deliver` until it returns
+/// false or the stream ends. Events of other types and unparsable data are skipped.
+pub(crate) fn read_commits(reader: impl Read, mut deliver: impl FnMut(StreamEvent) -> bool) {
     let mut reader = BufReader::with_capacity(256 * 1024, reader);
     let mut parser = SseParser::default();
     let mut line = Vec::new();
     loop {
         line.clear();
-        match (&mut reader).take(STREAM_LINE_BYTES_MAX).read_until(b'\n', &mut line) {
+        match (&mut reader)
+            .take(STREAM_LINE_BYTES_MAX)
+            .read_until(b'\n', &mut line)
+        {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
         let text = String::from_utf8_lossy(&line);
-        let Some((event, data)) = parser.line(text.trim_end_matches(['\n', '\r'])) else { continue };
-        if event != "commit" {
+        let Some((event, data)) = parser.line(text.trim_end_matches(['\n', '\r'])) else {
             continue;
-        }
-        if let Ok(commit) = serde_json::from_str::<Commit>(&data) {
-            if !deliver(commit) {
-                return;
-            }
+        };
+        let delivered = match event.as_str() {
+            "commit" => match serde_json::from_str::<Commit>(&data) {
+                Ok(commit) => StreamEvent::Commit(commit),
+                Err(_) => continue,
+            },
+            "lagged" => StreamEvent::Lagged,
+            _ => continue,
+        };
+        if !deliver(delivered) {
+            return;
         }
     }
 }
@@ -112,7 +131,11 @@ impl SseParser {
             if data.is_empty() {
                 return None;
             }
-            let event = if event.is_empty() { "message".to_string() } else { event };
+            let event = if event.is_empty() {
+                "message".to_string()
+            } else {
+                event
+            };
             return Some((event, data));
         }
         if line.starts_with(':') {
@@ -155,39 +178,56 @@ pub(crate) struct TransactionStatus {
 
 /// Asks the node for one transaction's outcome; `None` while it is not committed (or unknown).
 pub(crate) fn poll_outcome(client: &Client, id: &Hash) -> anyhow::Result<Option<Outcome>> {
-    let status: Option<TransactionStatus> = client.get_json_optional(&format!("/v1/transactions/{id}"))?;
-    Ok(status.and_then(|s| match (s.status.as_str(), s.height, s.ok) {
-        ("committed", Some(height), Some(ok)) => Some(Outcome { height, ok }),
-        _ => None,
-    }))
+    let status: Option<TransactionStatus> =
+        client.get_json_optional(&format!("/v1/transactions/{id}"))?;
+    Ok(
+        status.and_then(|s| match (s.status.as_str(), s.height, s.ok) {
+            ("committed", Some(height), Some(ok)) => Some(Outcome { height, ok }),
+            _ => None,
+        }),
+    )
 }
 
-/// Waits until every id in `ids` is committed or `deadline` passes; returns the outcomes
-/// found. `stream` should have been opened before the transactions were submitted; without
+/// How long the node may stay unreachable (stream closed, every poll failing) before the wait
+/// gives up, so a dead node does not hold the client until the transactions expire.
+pub(crate) const UNREACHABLE_GIVE_UP: Duration = Duration::from_secs(10);
+
+/// Waits until every id in `ids` is committed, `deadline` passes, or the node has been
+/// unreachable for [`UNREACHABLE_GIVE_UP`]; hands each batch of new outcomes to `on_commit` as it
+/// arrives (so receipts can be written at once) and returns all the outcomes found. `stream` should have been opened before the transactions were submitted; without
 /// one (or once it breaks) the node is polled every [`POLL_INTERVAL`].
 pub(crate) fn wait_for_commits(
     client: &Client,
     mut stream: Option<CommitStream>,
     ids: &[Hash],
     deadline: Instant,
-    mut on_commit: impl FnMut(usize),
+    mut on_commit: impl FnMut(&[(Hash, Outcome)]),
 ) -> HashMap<Hash, Outcome> {
     let mut pending: HashSet<Hash> = ids.iter().copied().collect();
     let mut outcomes = HashMap::with_capacity(ids.len());
     let mut next_poll = Instant::now() + SAFETY_POLL_INTERVAL;
     let mut poll_warned = false;
+    let mut unreachable_since: Option<Instant> = None;
     while !pending.is_empty() && Instant::now() < deadline {
         if let Some(live) = &stream {
-            let wait = next_poll.min(deadline).saturating_duration_since(Instant::now());
-            match live.commits.recv_timeout(wait) {
-                Ok(commit) => {
-                    let before = pending.len();
+            let wait = next_poll
+                .min(deadline)
+                .saturating_duration_since(Instant::now());
+            match live.events.recv_timeout(wait) {
+                // Commits were skipped: ask for the pending outcomes now.
+                Ok(StreamEvent::Lagged) => next_poll = Instant::now(),
+                Ok(StreamEvent::Commit(commit)) => {
+                    let mut found = Vec::new();
                     for transaction in commit.transactions {
                         if pending.remove(&transaction.id) {
-                            outcomes.insert(transaction.id, Outcome { height: commit.height, ok: transaction.ok });
+                            let outcome = Outcome { height: commit.height, ok: transaction.ok };
+                            outcomes.insert(transaction.id, outcome);
+                            found.push((transaction.id, outcome));
                         }
                     }
-                    on_commit(before - pending.len());
+                    if !found.is_empty() {
+                        on_commit(&found);
+                    }
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => {
@@ -196,30 +236,58 @@ pub(crate) fn wait_for_commits(
                 }
             }
         } else {
-            std::thread::sleep(next_poll.min(deadline).saturating_duration_since(Instant::now()));
+            std::thread::sleep(
+                next_poll
+                    .min(deadline)
+                    .saturating_duration_since(Instant::now()),
+            );
         }
         if stream.is_some() && Instant::now() < next_poll {
             continue;
         }
-        let before = pending.len();
         let mut found = Vec::new();
+        let mut reachable = true;
         for id in &pending {
             match poll_outcome(client, id) {
                 Ok(Some(outcome)) => found.push((*id, outcome)),
                 Ok(None) => {}
-                Err(error) if !poll_warned => {
-                    eprintln!("warning: {error:#}; still waiting");
-                    poll_warned = true;
+                Err(error) => {
+                    if !poll_warned {
+                        eprintln!("warning: {error:#}; still waiting");
+                        poll_warned = true;
+                    }
+                    // One failure tells enough: do not hammer a dead node once per transaction.
+                    reachable = false;
+                    break;
                 }
-                Err(_) => {}
             }
         }
-        for (id, outcome) in found {
-            pending.remove(&id);
-            outcomes.insert(id, outcome);
+        if reachable {
+            unreachable_since = None;
+        } else if stream.is_none() {
+            let since = *unreachable_since.get_or_insert_with(Instant::now);
+            if since.elapsed() >= UNREACHABLE_GIVE_UP {
+                eprintln!(
+                    "error: the node has been unreachable for {} s; giving up on {} uncommitted transactions",
+                    UNREACHABLE_GIVE_UP.as_secs(),
+                    pending.len()
+                );
+                break;
+            }
         }
-        on_commit(before - pending.len());
-        next_poll = Instant::now() + if stream.is_some() { SAFETY_POLL_INTERVAL } else { POLL_INTERVAL };
+        for (id, outcome) in &found {
+            pending.remove(id);
+            outcomes.insert(*id, *outcome);
+        }
+        if !found.is_empty() {
+            on_commit(&found);
+        }
+        next_poll = Instant::now()
+            + if stream.is_some() {
+                SAFETY_POLL_INTERVAL
+            } else {
+                POLL_INTERVAL
+            };
     }
     outcomes
 }
@@ -231,29 +299,59 @@ mod tests {
     #[test]
     fn parses_events_comments_and_multiline_data() {
         let mut parser = SseParser::default();
-        let lines = [": keep-alive", "", "event: commit", "data: {\"a\":", "data:1}", "", "data: x", "", "retry: 5"];
+        let lines = [
+            ": keep-alive",
+            "",
+            "event: commit",
+            "data: {\"a\":",
+            "data:1}",
+            "",
+            "data: x",
+            "",
+            "retry: 5",
+        ];
         let events: Vec<(String, String)> = lines.iter().filter_map(|l| parser.line(l)).collect();
         assert_eq!(
             events,
-            [("commit".to_string(), "{\"a\":\n1}".to_string()), ("message".to_string(), "x".to_string())]
+            [
+                ("commit".to_string(), "{\"a\":\n1}".to_string()),
+                ("message".to_string(), "x".to_string())
+            ]
         );
     }
 
     #[test]
-    fn reads_commit_events_from_a_stream() {
+    fn reads_commit_and_lagged_events_from_a_stream() {
         let id = Hash([3; 32]).to_hex();
         let stream = format!(
             ": hello\n\nevent: commit\ndata: {{\"height\":7,\"hash\":\"ab\",\"time\":5,\"transactions\":[{{\"id\":\"{id}\",\"ok\":true}}]}}\n\n\
-             event: other\ndata: {{}}\n\nevent: commit\r\ndata: {{\"height\":8,\"time\":6,\"transactions\":[]}}\r\n\r\n"
+             event: other\ndata: {{}}\n\nevent: lagged\ndata: 3\n\nevent: commit\r\ndata: {{\"height\":8,\"time\":6,\"transactions\":[]}}\r\n\r\n"
         );
-        let mut commits = Vec::new();
-        read_commits(stream.as_bytes(), |c| {
-            commits.push(c);
+        let mut events = Vec::new();
+        read_commits(stream.as_bytes(), |event| {
+            events.push(event);
             true
         });
-        assert_eq!(commits.len(), 2);
-        assert_eq!(commits[0].height, 7);
-        assert_eq!(commits[0].transactions, [CommittedTransaction { id: Hash([3; 32]), ok: true }]);
-        assert_eq!(commits[1].height, 8);
+        let first = Commit {
+            height: 7,
+            time: 5,
+            transactions: vec![CommittedTransaction {
+                id: Hash([3; 32]),
+                ok: true,
+            }],
+        };
+        let second = Commit {
+            height: 8,
+            time: 6,
+            transactions: Vec::new(),
+        };
+        assert_eq!(
+            events,
+            [
+                StreamEvent::Commit(first),
+                StreamEvent::Lagged,
+                StreamEvent::Commit(second)
+            ]
+        );
     }
 }

@@ -11,8 +11,13 @@ use zl_types::{Hash, HashAlgorithm};
 pub(crate) const READ_BUFFER_BYTES: usize = 64 * 1024;
 
 /// The digest of the file at `path`, read in 64 KiB pieces with `buffer`.
-pub(crate) fn file_digest(path: &Path, algorithm: HashAlgorithm, buffer: &mut [u8]) -> anyhow::Result<Hash> {
-    let mut file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+pub(crate) fn file_digest(
+    path: &Path,
+    algorithm: HashAlgorithm,
+    buffer: &mut [u8],
+) -> anyhow::Result<Hash> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut hasher = algorithm.hasher();
     loop {
         let read = match file.read(buffer) {
@@ -27,7 +32,11 @@ pub(crate) fn file_digest(path: &Path, algorithm: HashAlgorithm, buffer: &mut [u
 }
 
 /// The digests of `files` in order, on the worker threads, advancing `progress` per file.
-pub(crate) fn digest_files(files: &[InputFile], algorithm: HashAlgorithm, progress: &Progress) -> anyhow::Result<Vec<Hash>> {
+pub(crate) fn digest_files(
+    files: &[InputFile],
+    algorithm: HashAlgorithm,
+    progress: &Progress,
+) -> anyhow::Result<Vec<Hash>> {
     crate::work::parallel_map(
         files.len(),
         || vec![0u8; READ_BUFFER_BYTES],
@@ -51,10 +60,14 @@ mod tests {
         std::fs::write(&path, &data).unwrap();
         for algorithm in [HashAlgorithm::Sha256, HashAlgorithm::Sm3] {
             let mut buffer = vec![0u8; READ_BUFFER_BYTES];
-            assert_eq!(file_digest(&path, algorithm, &mut buffer).unwrap(), algorithm.digest(&data));
+            assert_eq!(
+                file_digest(&path, algorithm, &mut buffer).unwrap(),
+                algorithm.digest(&data)
+            );
         }
         let mut buffer = vec![0u8; READ_BUFFER_BYTES];
-        let error = file_digest(&dir.path().join("none"), HashAlgorithm::Sha256, &mut buffer).unwrap_err();
+        let error =
+            file_digest(&dir.path().join("none"), HashAlgorithm::Sha256, &mut buffer).unwrap_err();
         assert!(error.to_string().contains("cannot open"), "{error}");
     }
 }

@@ -23,7 +23,11 @@ pub(crate) struct InputFile {
 
 /// Expands files and folders into the files they hold: folders recursively, sorted by name,
 /// in argument order; receipts (and half-written ones) and anything under `out_dir` are skipped.
-pub(crate) fn expand(arguments: &[PathBuf], out_dir: Option<&Path>) -> anyhow::Result<Vec<InputFile>> {
+/// Inside folders, links to files are notarised and links to folders are not descended.
+pub(crate) fn expand(
+    arguments: &[PathBuf],
+    out_dir: Option<&Path>,
+) -> anyhow::Result<Vec<InputFile>> {
     // An out-dir that does not exist yet holds nothing to skip.
     let out_dir = out_dir.and_then(|dir| dir.canonicalize().ok());
     let mut canonical_arguments = Vec::with_capacity(arguments.len());
@@ -35,38 +39,62 @@ pub(crate) fn expand(arguments: &[PathBuf], out_dir: Option<&Path>) -> anyhow::R
     }
     // Only when one argument lies inside another can a file come twice; only then is each
     // file's real path looked up (a syscall per file, which large runs should not pay for).
-    let overlapping = canonical_arguments
-        .iter()
-        .enumerate()
-        .any(|(i, a)| canonical_arguments.iter().enumerate().any(|(j, b)| i != j && a.starts_with(b)));
+    let overlapping = canonical_arguments.iter().enumerate().any(|(i, a)| {
+        canonical_arguments
+            .iter()
+            .enumerate()
+            .any(|(j, b)| i != j && a.starts_with(b))
+    });
     let mut seen = std::collections::HashSet::new();
     let mut files = Vec::new();
     for (argument, canonical) in arguments.iter().zip(&canonical_arguments) {
         if canonical.is_file() {
-            let name = argument.file_name().with_context(|| format!("{} names no file", argument.display()))?;
-            let skipped = is_receipt(argument) || out_dir.as_ref().is_some_and(|out| canonical.starts_with(out));
+            let name = argument
+                .file_name()
+                .with_context(|| format!("{} names no file", argument.display()))?;
+            let skipped = is_receipt(argument)
+                || out_dir
+                    .as_ref()
+                    .is_some_and(|out| canonical.starts_with(out));
             if !skipped && (!overlapping || seen.insert(canonical.clone())) {
-                files.push(InputFile { path: argument.clone(), relative: PathBuf::from(name) });
+                files.push(InputFile {
+                    path: argument.clone(),
+                    relative: PathBuf::from(name),
+                });
             }
             continue;
         }
-        let walker = walkdir::WalkDir::new(argument).follow_links(true).sort_by_file_name();
+        // Links are not followed while walking, so plain files cost no stat call (and link
+        // loops cannot happen); a link to a file is looked up and notarised like a file.
+        let walker = walkdir::WalkDir::new(argument).sort_by_file_name();
         let walker = walker.into_iter().filter_entry(|entry| {
             // Prune the out-dir itself; only folders are canonicalised, so files cost no extra syscall.
             let is_out_dir = entry.file_type().is_dir()
-                && out_dir.as_ref().is_some_and(|out| entry.path().canonicalize().is_ok_and(|p| &p == out));
+                && out_dir
+                    .as_ref()
+                    .is_some_and(|out| entry.path().canonicalize().is_ok_and(|p| &p == out));
             !is_out_dir
         });
         for entry in walker {
             let entry = entry.with_context(|| format!("cannot list {}", argument.display()))?;
-            if !entry.file_type().is_file() || is_receipt(entry.path()) {
+            let is_file = entry.file_type().is_file()
+                || (entry.path_is_symlink()
+                    && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()));
+            if !is_file || is_receipt(entry.path()) {
                 continue;
             }
             if overlapping && !seen.insert(entry.path().canonicalize()?) {
                 continue;
             }
-            let relative = entry.path().strip_prefix(argument).unwrap_or(entry.path()).to_path_buf();
-            files.push(InputFile { path: entry.into_path(), relative });
+            let relative = entry
+                .path()
+                .strip_prefix(argument)
+                .unwrap_or(entry.path())
+                .to_path_buf();
+            files.push(InputFile {
+                path: entry.into_path(),
+                relative,
+            });
             if files.len() > FILES_MAX {
                 bail!("more than {FILES_MAX} files to notarise; run zl on fewer folders at a time");
             }
@@ -77,7 +105,10 @@ pub(crate) fn expand(arguments: &[PathBuf], out_dir: Option<&Path>) -> anyhow::R
 
 /// Whether `path` is a receipt or a receipt being written, which are never notarised.
 fn is_receipt(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     name.ends_with(RECEIPT_SUFFIX) || name.ends_with(&format!("{RECEIPT_SUFFIX}{TEMPORARY_SUFFIX}"))
 }
 
@@ -98,8 +129,14 @@ pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 }
 
 /// All receipt paths, refusing two files whose receipts would land on one path.
-pub(crate) fn receipt_paths(files: &[InputFile], out_dir: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
-    let paths: Vec<PathBuf> = files.iter().map(|file| receipt_path(file, out_dir)).collect();
+pub(crate) fn receipt_paths(
+    files: &[InputFile],
+    out_dir: Option<&Path>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let paths: Vec<PathBuf> = files
+        .iter()
+        .map(|file| receipt_path(file, out_dir))
+        .collect();
     let mut owners: HashMap<&Path, usize> = HashMap::with_capacity(paths.len());
     for (index, path) in paths.iter().enumerate() {
         if let Some(first) = owners.insert(path, index) {
@@ -124,14 +161,24 @@ mod tests {
     }
 
     fn relatives(files: &[InputFile]) -> Vec<String> {
-        files.iter().map(|f| f.relative.to_string_lossy().into_owned()).collect()
+        files
+            .iter()
+            .map(|f| f.relative.to_string_lossy().into_owned())
+            .collect()
     }
 
     #[test]
     fn expands_folders_sorted_and_skips_receipts_and_out_dir() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("docs");
-        for name in ["b.pdf", "a.pdf", "a.pdf.receipt.json", "x.receipt.json.tmp", "sub/c.txt", "out/old.txt"] {
+        for name in [
+            "b.pdf",
+            "a.pdf",
+            "a.pdf.receipt.json",
+            "x.receipt.json.tmp",
+            "sub/c.txt",
+            "out/old.txt",
+        ] {
             touch(&root.join(name));
         }
         let out = root.join("out");
@@ -140,7 +187,10 @@ mod tests {
         assert_eq!(files[2].path, root.join("sub/c.txt"));
         // Without an out-dir the folder "out" is just another folder.
         let files = expand(std::slice::from_ref(&root), None).unwrap();
-        assert_eq!(relatives(&files), ["a.pdf", "b.pdf", "out/old.txt", "sub/c.txt"]);
+        assert_eq!(
+            relatives(&files),
+            ["a.pdf", "b.pdf", "out/old.txt", "sub/c.txt"]
+        );
         // An out-dir that does not exist yet skips nothing.
         let files = expand(std::slice::from_ref(&root), Some(&dir.path().join("new"))).unwrap();
         assert_eq!(files.len(), 4);
@@ -153,20 +203,58 @@ mod tests {
         for name in ["z.txt", "a.txt", "a.txt.receipt.json", "f/b.txt"] {
             touch(&root.join(name));
         }
-        let arguments = [root.join("z.txt"), root.join("a.txt.receipt.json"), root.join("f"), root.join("f/b.txt")];
+        let arguments = [
+            root.join("z.txt"),
+            root.join("a.txt.receipt.json"),
+            root.join("f"),
+            root.join("f/b.txt"),
+        ];
         let files = expand(&arguments, None).unwrap();
         assert_eq!(relatives(&files), ["z.txt", "b.txt"]);
-        assert!(expand(&[root.join("missing")], None).unwrap_err().to_string().contains("missing"));
+        assert!(expand(&[root.join("missing")], None)
+            .unwrap_err()
+            .to_string()
+            .contains("missing"));
+    }
+
+    #[test]
+    fn follows_links_to_files_but_not_to_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("docs");
+        touch(&root.join("a.txt"));
+        touch(&dir.path().join("elsewhere/b.txt"));
+        std::os::unix::fs::symlink(dir.path().join("elsewhere/b.txt"), root.join("b-link.txt"))
+            .unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), root.join("folder-link")).unwrap();
+        let files = expand(std::slice::from_ref(&root), None).unwrap();
+        assert_eq!(relatives(&files), ["a.txt", "b-link.txt"]);
     }
 
     #[test]
     fn maps_receipt_paths_beside_or_under_out_dir() {
-        let file = InputFile { path: PathBuf::from("docs/2024/sub/a.pdf"), relative: PathBuf::from("sub/a.pdf") };
-        assert_eq!(receipt_path(&file, None), PathBuf::from("docs/2024/sub/a.pdf.receipt.json"));
-        assert_eq!(receipt_path(&file, Some(Path::new("/r"))), PathBuf::from("/r/sub/a.pdf.receipt.json"));
-        let other = InputFile { path: PathBuf::from("old/sub/a.pdf"), relative: PathBuf::from("sub/a.pdf") };
+        let file = InputFile {
+            path: PathBuf::from("docs/2024/sub/a.pdf"),
+            relative: PathBuf::from("sub/a.pdf"),
+        };
+        assert_eq!(
+            receipt_path(&file, None),
+            PathBuf::from("docs/2024/sub/a.pdf.receipt.json")
+        );
+        assert_eq!(
+            receipt_path(&file, Some(Path::new("/r"))),
+            PathBuf::from("/r/sub/a.pdf.receipt.json")
+        );
+        let other = InputFile {
+            path: PathBuf::from("old/sub/a.pdf"),
+            relative: PathBuf::from("sub/a.pdf"),
+        };
         assert!(receipt_paths(&[file.clone(), other.clone()], None).is_ok());
-        let error = receipt_paths(&[file, other], Some(Path::new("/r"))).unwrap_err().to_string();
-        assert!(error.contains("would both get the receipt /r/sub/a.pdf.receipt.json"), "{error}");
+        let error = receipt_paths(&[file, other], Some(Path::new("/r")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("would both get the receipt /r/sub/a.pdf.receipt.json"),
+            "{error}"
+        );
     }
 }

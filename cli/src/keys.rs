@@ -40,7 +40,10 @@ pub(crate) fn new(out: &Path, suite: &str, encrypt: bool) -> anyhow::Result<()> 
         .open(out)
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::AlreadyExists => {
-                anyhow::anyhow!("{} already exists; zl never overwrites a key file: choose another --out", out.display())
+                anyhow::anyhow!(
+                    "{} already exists; zl never overwrites a key file: choose another --out",
+                    out.display()
+                )
             }
             _ => anyhow::Error::new(e).context(format!("cannot create key file {}", out.display())),
         })?;
@@ -64,7 +67,10 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<SecretKey> {
     let file = read_key_file(path)?;
     let passphrase = if file.is_encrypted() {
         Some(passphrase()?.with_context(|| {
-            format!("key file {} is encrypted: set {PASSPHRASE_ENV} to its passphrase", path.display())
+            format!(
+                "key file {} is encrypted: set {PASSPHRASE_ENV} to its passphrase",
+                path.display()
+            )
         })?)
     } else {
         None
@@ -74,17 +80,26 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<SecretKey> {
 }
 
 fn read_key_file(path: &Path) -> anyhow::Result<KeyFile> {
-    let metadata = std::fs::metadata(path).with_context(|| format!("cannot read key file {}", path.display()))?;
+    let metadata = std::fs::metadata(path)
+        .with_context(|| format!("cannot read key file {}", path.display()))?;
     if metadata.len() > KEY_FILE_BYTES_MAX {
-        bail!("{} is {} bytes, too large to be a key file", path.display(), metadata.len());
+        bail!(
+            "{} is {} bytes, too large to be a key file",
+            path.display(),
+            metadata.len()
+        );
     }
     let mode = metadata.permissions().mode();
     if let Some(warning) = mode_warning(path, mode) {
         eprintln!("{warning}");
     }
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read key file {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read key file {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| {
-        format!("{} is not a zl key file; create one with `zl keys new --out FILE`", path.display())
+        format!(
+            "{} is not a zl key file; create one with `zl keys new --out FILE`",
+            path.display()
+        )
     })
 }
 
@@ -102,7 +117,9 @@ fn mode_warning(path: &Path, mode: u32) -> Option<String> {
 
 fn passphrase() -> anyhow::Result<Option<String>> {
     match std::env::var(PASSPHRASE_ENV) {
-        Ok(text) if text.is_empty() => bail!("{PASSPHRASE_ENV} is set but empty; set it to the passphrase"),
+        Ok(text) if text.is_empty() => {
+            bail!("{PASSPHRASE_ENV} is set but empty; set it to the passphrase")
+        }
         Ok(text) => Ok(Some(text)),
         Err(std::env::VarError::NotPresent) => Ok(None),
         Err(std::env::VarError::NotUnicode(_)) => bail!("{PASSPHRASE_ENV} is not valid UTF-8"),
@@ -143,7 +160,10 @@ mod tests {
         assert_eq!(mode_warning(path, 0o100600), None);
         assert_eq!(mode_warning(path, 0o100400), None);
         let warning = mode_warning(path, 0o100644).unwrap();
-        assert!(warning.contains("0644") && warning.contains("chmod 600 k.json"), "{warning}");
+        assert!(
+            warning.contains("0644") && warning.contains("chmod 600 k.json"),
+            "{warning}"
+        );
         assert!(mode_warning(path, 0o100604).is_some());
     }
 }

@@ -1,9 +1,10 @@
 //! `zl`, the ZhengLian client: keys, evidence notarisation and offline verification, node queries.
 //!
-//! Exit codes: 0 success; 1 a negative answer (an invalid receipt, a failed transaction, no
-//! records found); 2 the command could not be carried out (bad usage, unreadable files, node
-//! unreachable or refusing the request).
+//! Exit codes: 0 success; 1 a negative answer (an invalid receipt, a transaction the node
+//! refused or that failed, no records found); 2 the command could not be carried out (bad usage,
+//! unreadable files, node unreachable, a query the node refused).
 
+mod bench;
 mod client;
 mod commits;
 mod digest;
@@ -12,6 +13,7 @@ mod keys;
 mod notarize;
 mod plan;
 mod progress;
+mod receipt_writer;
 mod receipts;
 mod show;
 mod sign;
@@ -33,7 +35,12 @@ const EXIT_ERROR: u8 = 2;
 
 /// zl, the ZhengLian client and operator tool.
 #[derive(Parser)]
-#[command(name = "zl", version, about, after_help = "Exit codes: 0 ok, 1 negative answer (invalid receipt, failed transaction, nothing found), 2 error.")]
+#[command(
+    name = "zl",
+    version,
+    about,
+    after_help = "Exit codes: 0 ok, 1 negative answer (invalid receipt, failed transaction, nothing found), 2 error."
+)]
 struct Cli {
     /// The node's API address.
     #[arg(long, global = true, env = "ZL_NODE", default_value = client::NODE_URL_DEFAULT, value_name = "URL")]
@@ -59,6 +66,9 @@ enum Command {
     /// Submit and look up transactions.
     #[command(subcommand)]
     Tx(TxCommand),
+    /// Benchmarks against a throw-away local node (see docs/BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 #[derive(Subcommand)]
@@ -165,7 +175,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // Offline commands never build a client, so a bad --node cannot get in their way.
     let client = || client::Client::new(&cli.node);
     match cli.command {
-        Command::Keys(KeysCommand::New { out, suite, encrypt }) => keys::new(&out, &suite, encrypt).map(|()| ExitCode::SUCCESS),
+        Command::Keys(KeysCommand::New {
+            out,
+            suite,
+            encrypt,
+        }) => keys::new(&out, &suite, encrypt).map(|()| ExitCode::SUCCESS),
         Command::Keys(KeysCommand::Show { file }) => keys::show(&file).map(|()| ExitCode::SUCCESS),
         Command::Evidence(EvidenceCommand::Notarize {
             key,
@@ -190,13 +204,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             notarize::run(&client()?, &options)
         }
-        Command::Evidence(EvidenceCommand::Verify { file, receipt, genesis }) => {
-            let receipt = receipt.unwrap_or_else(|| files::with_suffix(&file, files::RECEIPT_SUFFIX));
+        Command::Evidence(EvidenceCommand::Verify {
+            file,
+            receipt,
+            genesis,
+        }) => {
+            let receipt =
+                receipt.unwrap_or_else(|| files::with_suffix(&file, files::RECEIPT_SUFFIX));
             verify::run(&file, &receipt, &genesis)
         }
-        Command::Evidence(EvidenceCommand::Show { digest, json }) => show::run(&client()?, &digest, json),
+        Command::Evidence(EvidenceCommand::Show { digest, json }) => {
+            show::run(&client()?, &digest, json)
+        }
         Command::Status { json } => status::run(&client()?, json).map(|()| ExitCode::SUCCESS),
         Command::Tx(TxCommand::Submit { file, wait }) => tx::submit(&client()?, &file, wait),
         Command::Tx(TxCommand::Get { id }) => tx::get(&client()?, &id).map(|()| ExitCode::SUCCESS),
+        Command::Bench(command) => bench::run(command, &cli.node),
     }
 }

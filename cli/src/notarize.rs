@@ -5,12 +5,13 @@ use crate::commits::{self, CommitStream, TransactionStatus};
 use crate::files::{self, InputFile};
 use crate::plan::{self, PlannedTransaction};
 use crate::progress::Progress;
-use crate::receipts::{self, RecordProofs};
-use crate::sign::{self, ChainBinding, SignedTransaction};
+use crate::receipt_writer::{write_receipts, ReceiptContext};
+use crate::sign::{self, ChainBinding};
 use crate::status::NodeStatus;
 use crate::submit::{self, Submission, SubmitObserver};
 use anyhow::{bail, Context as _};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -69,7 +70,9 @@ pub(crate) fn run(client: &Client, options: &NotarizeOptions) -> anyhow::Result<
     let out_dir = options.out_dir.as_deref();
     let inputs = files::expand(&options.paths, out_dir)?;
     if inputs.is_empty() {
-        bail!("no files to notarise under the paths given (receipts and the --out-dir are skipped)");
+        bail!(
+            "no files to notarise under the paths given (receipts and the --out-dir are skipped)"
+        );
     }
     let receipt_paths = files::receipt_paths(&inputs, out_dir)?;
 
@@ -79,17 +82,36 @@ pub(crate) fn run(client: &Client, options: &NotarizeOptions) -> anyhow::Result<
     let planned = plan::group(&digests, options.documents_per_transaction);
     drop(digests);
 
-    let chain = ChainBinding { chain_id: status.chain_id.clone(), genesis_hash: status.genesis_hash, suite: status.crypto_suite };
+    let chain = ChainBinding {
+        chain_id: status.chain_id.clone(),
+        genesis_hash: status.genesis_hash,
+        suite: status.crypto_suite,
+    };
     let now = crate::time::now_ms();
-    let signed = crate::work::parallel_map(planned.len(), || (), |_, index| {
-        let args = notarize_args(options, &planned[index], &inputs, algorithm);
-        args.check().context("check --category, --title and --reference")?;
-        sign::sign_calls(&key, &chain, vec![sign::notarize_call(&args)?], now, sign::random_salt())
-    })?;
+    let signed = crate::work::parallel_map(
+        planned.len(),
+        || (),
+        |_, index| {
+            let args = notarize_args(options, &planned[index], &inputs, algorithm);
+            args.check()
+                .context("check --category, --title and --reference")?;
+            sign::sign_calls(
+                &key,
+                &chain,
+                vec![sign::notarize_call(&args)?],
+                now,
+                sign::random_salt(),
+            )
+        },
+    )?;
 
     // Follow commits before submitting, so none is missed.
     let stream = CommitStream::open(client)
-        .inspect_err(|e| progress.note(&format!("note: cannot follow the node's commits ({e:#}); polling instead")))
+        .inspect_err(|e| {
+            progress.note(&format!(
+                "note: cannot follow the node's commits ({e:#}); polling instead"
+            ))
+        })
         .ok();
     progress.phase("submitting", signed.len() as u64);
     let submissions = submit::submit_all(client, &signed, &mut Observer(&progress));
@@ -100,46 +122,79 @@ pub(crate) fn run(client: &Client, options: &NotarizeOptions) -> anyhow::Result<
         .filter(|(_, s)| **s == Submission::Accepted)
         .map(|(t, _)| t.id)
         .collect();
-    progress.phase("waiting for commits", accepted.len() as u64);
-    let last_expiry = signed.iter().map(|t| t.expires_at).max().unwrap_or(now);
-    let deadline = Instant::now() + Duration::from_millis(last_expiry.saturating_sub(crate::time::now_ms())) + COMMIT_GRACE;
-    let outcomes = commits::wait_for_commits(client, stream, &accepted, deadline, |n| progress.inc(n as u64));
-
-    let committed_files: usize = signed
+    let accepted_files: usize = signed
         .iter()
+        .zip(&submissions)
         .zip(&planned)
-        .filter(|(t, _)| outcomes.get(&t.id).is_some_and(|o| o.ok))
+        .filter(|((_, s), _)| **s == Submission::Accepted)
         .map(|(_, p)| p.files.len())
         .sum();
-    progress.phase("writing receipts", committed_files as u64);
+    progress.phase("committing and writing receipts", accepted_files as u64);
+    let last_expiry = signed.iter().map(|t| t.expires_at).max().unwrap_or(now);
+    let deadline = Instant::now()
+        + Duration::from_millis(last_expiry.saturating_sub(crate::time::now_ms()))
+        + COMMIT_GRACE;
+    let mut results: Vec<Option<Result<u64, String>>> = submissions
+        .iter()
+        .map(|submission| match submission {
+            Submission::Refused(detail) => Some(Err(format!(
+                "refused by the node: {} ({})",
+                detail.message, detail.code
+            ))),
+            Submission::Accepted => None,
+        })
+        .collect();
+    let index_of: HashMap<Hash, usize> =
+        signed.iter().enumerate().map(|(index, t)| (t.id, index)).collect();
+    let context = ReceiptContext {
+        client,
+        genesis: &genesis,
+        signed: &signed,
+        planned: &planned,
+        receipt_paths: &receipt_paths,
+        progress: &progress,
+    };
+    // Receipts are written as their transactions commit, so a run cut short (the node or zl
+    // killed) leaves a valid receipt for every file whose transaction committed.
+    commits::wait_for_commits(client, stream, &accepted, deadline, |found| {
+        let mut committed = Vec::new();
+        for (id, outcome) in found {
+            let index = index_of[id];
+            if outcome.ok {
+                committed.push((index, outcome.height));
+            } else {
+                results[index] = Some(Err(format!(
+                    "failed at height {}: {}",
+                    outcome.height,
+                    execution_error(client, id)
+                )));
+            }
+        }
+        for (index, result) in write_receipts(&context, &committed) {
+            results[index] = Some(result);
+        }
+    });
+    for (result, transaction) in results.iter_mut().zip(&signed) {
+        if result.is_none() {
+            *result = Some(Err(format!(
+                "not seen committed (expires at {}); run zl again for these files",
+                crate::time::rfc3339_from_ms(transaction.expires_at)
+            )));
+        }
+    }
     let mut failures = Vec::new();
     let mut heights = Vec::new();
     let mut written = 0;
-    for (index, (transaction, submission)) in signed.iter().zip(&submissions).enumerate() {
-        let result = match submission {
-            Submission::Refused(detail) => Err(format!("refused by the node: {} ({})", detail.message, detail.code)),
-            Submission::Accepted => match outcomes.get(&transaction.id) {
-                None => Err(format!(
-                    "not committed before it expired at {}; run zl again for these files",
-                    crate::time::rfc3339_from_ms(transaction.expires_at)
-                )),
-                Some(outcome) if !outcome.ok => Err(format!(
-                    "failed at height {}: {}",
-                    outcome.height,
-                    execution_error(client, &transaction.id)
-                )),
-                Some(outcome) => {
-                    let receipts = finish(client, &genesis, transaction, &planned[index], &receipt_paths, &progress);
-                    receipts.map(|()| outcome.height).map_err(|e| format!("{e:#}"))
-                }
-            },
-        };
-        match result {
+    for (index, result) in results.into_iter().enumerate() {
+        match result.expect("every transaction has a result") {
             Ok(height) => {
                 heights.push(height);
                 written += planned[index].files.len();
             }
-            Err(reason) => failures.push(Failure { transaction: index, reason }),
+            Err(reason) => failures.push(Failure {
+                transaction: index,
+                reason,
+            }),
         }
     }
     progress.finish();
@@ -167,12 +222,19 @@ pub(crate) fn run(client: &Client, options: &NotarizeOptions) -> anyhow::Result<
             "notarised {written} files in {} transactions at heights {first}..{last}; receipts in {place}",
             heights.len()
         );
-        println!("{:.0} documents/s ({written} in {seconds:.2} s)", written as f64 / seconds);
+        println!(
+            "{:.0} documents/s ({written} in {seconds:.2} s)",
+            written as f64 / seconds
+        );
     }
     if failures.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("{} of {} transactions failed; their files have no receipts", failures.len(), signed.len());
+        eprintln!(
+            "{} of {} transactions failed; their files have no receipts",
+            failures.len(),
+            signed.len()
+        );
         Ok(ExitCode::from(crate::EXIT_NEGATIVE))
     }
 }
@@ -188,7 +250,10 @@ fn notarize_args(
         Some(title) => title.clone(),
         None if planned.documents.len() == 1 => {
             let path = &inputs[planned.files[0].0].path;
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             truncate(&name, EVIDENCE_TEXT_BYTES_MAX)
         }
         None => format!("{} files", planned.files.len()),
@@ -214,36 +279,18 @@ fn truncate(text: &str, bytes: usize) -> String {
     text[..end].to_string()
 }
 
-/// Reads the record's seq from the transaction's events, fetches its proofs once and writes
-/// the receipts of the transaction's files.
-fn finish(
-    client: &Client,
-    genesis: &Genesis,
-    transaction: &SignedTransaction,
-    planned: &PlannedTransaction,
-    receipt_paths: &[PathBuf],
-    progress: &Progress,
-) -> anyhow::Result<()> {
-    let status: TransactionStatus = client.get_json(&format!("/v1/transactions/{}", transaction.id))?;
-    let seq = status
-        .events
-        .iter()
-        .find(|e| e.contract == "evidence" && e.kind == "notarized")
-        .and_then(|e| e.attributes.get("seq").and_then(Value::as_u64))
-        .context("the committed transaction has no evidence.notarized event with a seq; the node is faulty")?;
-    let proofs = RecordProofs::fetch(client, seq)?;
-    if proofs.record.tx_id != transaction.id {
-        bail!("record {seq} belongs to transaction {}, not this one; the node is faulty", proofs.record.tx_id);
-    }
-    receipts::write_transaction_receipts(&proofs, genesis, planned, receipt_paths, progress)
-}
-
 /// The execution error of a failed transaction, for the report.
 fn execution_error(client: &Client, id: &Hash) -> String {
     match client.get_json::<TransactionStatus>(&format!("/v1/transactions/{id}")) {
         Ok(status) => match status.error {
             Some(Value::Object(error)) => {
-                let text = |key: &str| error.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+                let text = |key: &str| {
+                    error
+                        .get(key)
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string()
+                };
                 format!("{} ({})", text("message"), text("code"))
             }
             Some(Value::String(error)) => error,
@@ -263,7 +310,10 @@ impl SubmitObserver for Observer<'_> {
     }
 
     fn waiting(&mut self, wait: Duration, reason: &str) {
-        self.0.note(&format!("note: the node is busy ({reason}); resending in {:.1} s", wait.as_secs_f64()));
+        self.0.note(&format!(
+            "note: the node is busy ({reason}); resending in {:.1} s",
+            wait.as_secs_f64()
+        ));
     }
 }
 
@@ -288,15 +338,33 @@ mod tests {
     fn titles_name_the_file_or_count_the_files() {
         let inputs: Vec<InputFile> = ["a/x.pdf", "a/y.pdf", "a/z.pdf"]
             .iter()
-            .map(|p| InputFile { path: PathBuf::from(p), relative: PathBuf::from(p) })
+            .map(|p| InputFile {
+                path: PathBuf::from(p),
+                relative: PathBuf::from(p),
+            })
             .collect();
-        let single = PlannedTransaction { documents: vec![Hash([1; 32])], files: vec![(1, 0), (2, 0)] };
-        let batch = PlannedTransaction { documents: vec![Hash([1; 32]), Hash([2; 32])], files: vec![(0, 0), (1, 1)] };
+        let single = PlannedTransaction {
+            documents: vec![Hash([1; 32])],
+            files: vec![(1, 0), (2, 0)],
+        };
+        let batch = PlannedTransaction {
+            documents: vec![Hash([1; 32]), Hash([2; 32])],
+            files: vec![(0, 0), (1, 1)],
+        };
         let args = notarize_args(&options(None), &single, &inputs, HashAlgorithm::Sm3);
-        assert_eq!((args.title.as_str(), args.digest_algorithm), ("y.pdf", HashAlgorithm::Sm3));
+        assert_eq!(
+            (args.title.as_str(), args.digest_algorithm),
+            ("y.pdf", HashAlgorithm::Sm3)
+        );
         assert_eq!((args.reference.as_str(), args.security_level), ("R-1", 2));
-        assert_eq!(notarize_args(&options(None), &batch, &inputs, HashAlgorithm::Sha256).title, "2 files");
-        assert_eq!(notarize_args(&options(Some("Q3")), &batch, &inputs, HashAlgorithm::Sha256).title, "Q3");
+        assert_eq!(
+            notarize_args(&options(None), &batch, &inputs, HashAlgorithm::Sha256).title,
+            "2 files"
+        );
+        assert_eq!(
+            notarize_args(&options(Some("Q3")), &batch, &inputs, HashAlgorithm::Sha256).title,
+            "Q3"
+        );
         assert_eq!(truncate("证链", 4), "证");
     }
 }

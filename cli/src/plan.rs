@@ -6,7 +6,8 @@ use zl_types::Hash;
 /// Default documents per transaction: a 660 KB transaction, well inside the 8 MB limit.
 pub(crate) const DOCUMENTS_PER_TRANSACTION_DEFAULT: usize = 10_000;
 /// Documents per transaction, at most: what one evidence record may hold.
-pub(crate) const DOCUMENTS_PER_TRANSACTION_MAX: usize = zl_types::evidence::DOCUMENTS_PER_RECORD_MAX;
+pub(crate) const DOCUMENTS_PER_TRANSACTION_MAX: usize =
+    zl_types::evidence::DOCUMENTS_PER_RECORD_MAX;
 
 /// One planned `evidence.notarize` transaction.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -21,7 +22,10 @@ pub(crate) struct PlannedTransaction {
 /// `documents_per_transaction` distinct documents. A digest seen again (the same content twice)
 /// shares the first one's document entry, so each distinct content is notarised once.
 pub(crate) fn group(digests: &[Hash], documents_per_transaction: usize) -> Vec<PlannedTransaction> {
-    assert!(documents_per_transaction > 0, "documents per transaction is checked at the command line");
+    assert!(
+        documents_per_transaction > 0,
+        "documents per transaction is checked at the command line"
+    );
     let mut transactions: Vec<PlannedTransaction> = Vec::new();
     let mut placed: HashMap<Hash, (usize, usize)> = HashMap::with_capacity(digests.len());
     for (file, digest) in digests.iter().enumerate() {

@@ -3,6 +3,9 @@
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal as _;
 
+/// The bar's look: phase, bar, count, rate, time left.
+const TEMPLATE: &str = "{msg:>24} [{bar:32}] {human_pos}/{human_len} {per_sec} eta {eta}";
+
 /// One bar reused across the phases of a command (hashing, submitting, ...).
 #[derive(Clone)]
 pub(crate) struct Progress {
@@ -18,7 +21,7 @@ impl Progress {
             ProgressDrawTarget::hidden()
         };
         let bar = ProgressBar::with_draw_target(Some(0), target);
-        let style = ProgressStyle::with_template("{msg:>24} [{bar:32}] {human_pos}/{human_len} {per_sec} eta {eta}")
+        let style = ProgressStyle::with_template(TEMPLATE)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> ");
         bar.set_style(style);
@@ -52,5 +55,25 @@ impl Progress {
 impl Default for Progress {
     fn default() -> Progress {
         Progress::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_is_valid_and_hidden_bar_counts() {
+        assert!(ProgressStyle::with_template(TEMPLATE).is_ok());
+        let progress = Progress::new();
+        progress.phase("hashing", 10);
+        progress.inc(3);
+        assert_eq!(progress.bar.position(), 3);
+        progress.phase("writing receipts", 5);
+        assert_eq!(
+            (progress.bar.position(), progress.bar.length()),
+            (0, Some(5))
+        );
+        progress.finish();
     }
 }

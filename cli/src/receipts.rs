@@ -1,68 +1,50 @@
-//! Receipts: fetching a record's proofs, checking them, and writing one receipt per file.
+//! Receipts: a record's proofs as the node serves them, receipts rendered from them, atomic writes.
 
 use crate::client::Client;
 use crate::files::{with_suffix, TEMPORARY_SUFFIX};
-use crate::plan::PlannedTransaction;
-use crate::progress::Progress;
-use anyhow::{bail, Context as _};
-use serde::Deserialize;
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use zl_types::receipt::{DocumentProof, LogProof, RECEIPT_FORMAT};
-use zl_types::{merkle, BlockHeader, CommitCertificate, EvidenceReceipt, EvidenceRecord, Genesis, Hash};
+use anyhow::Context as _;
+use std::path::Path;
+use zl_types::receipt::DocumentProof;
+use zl_types::Hash;
 
-/// The answer of `GET /v1/evidence/records/{seq}/proofs`: everything a record's receipts share,
-/// and one proof per document.
-#[derive(Clone, Debug, Deserialize)]
-pub(crate) struct RecordProofs {
-    /// The chain's id.
-    pub(crate) chain_id: String,
-    /// The chain's genesis hash.
-    pub(crate) genesis_hash: Hash,
-    /// The record.
-    pub(crate) record: EvidenceRecord,
-    /// The record's place in the log.
-    pub(crate) log: LogProof,
-    /// The header of the block holding the record.
-    pub(crate) header: BlockHeader,
-    /// That header's commit certificate.
-    pub(crate) certificate: CommitCertificate,
-    /// One proof per document, in document order.
-    pub(crate) documents: Vec<DocumentProof>,
+pub(crate) use zl_types::receipt::RecordProofs;
+
+/// Fetches the proofs of record `seq` (`GET /v1/evidence/records/{seq}/proofs`).
+pub(crate) fn fetch_record_proofs(client: &Client, seq: u64) -> anyhow::Result<RecordProofs> {
+    client
+        .get_json(&format!("/v1/evidence/records/{seq}/proofs"))
+        .with_context(|| format!("fetching the proofs of evidence record {seq}"))
 }
 
-impl RecordProofs {
-    /// Fetches the proofs of record `seq`.
-    pub(crate) fn fetch(client: &Client, seq: u64) -> anyhow::Result<RecordProofs> {
-        client
-            .get_json(&format!("/v1/evidence/records/{seq}/proofs"))
-            .with_context(|| format!("fetching the proofs of evidence record {seq}"))
-    }
-
-    /// The receipt of the document at `index`.
-    pub(crate) fn receipt(&self, document: DocumentProof) -> EvidenceReceipt {
-        EvidenceReceipt {
-            format: RECEIPT_FORMAT.into(),
-            chain_id: self.chain_id.clone(),
-            genesis_hash: self.genesis_hash,
-            record: self.record.clone(),
-            document,
-            log: self.log.clone(),
-            header: self.header.clone(),
-            certificate: self.certificate.clone(),
-            validator_set_changes: Vec::new(),
-        }
-    }
-
+/// Rendering a record's receipts fast.
+pub(crate) trait RecordTemplate {
     /// A template rendering the receipts of this record without re-encoding the shared parts.
-    pub(crate) fn template(&self) -> ReceiptTemplate {
-        let placeholder = DocumentProof { index: 0, digest: Hash::ZERO, path: Vec::new() };
-        let whole = serde_json::to_string(&self.receipt(placeholder.clone())).expect("receipts encode as JSON");
-        let hole = format!("\"document\":{}", serde_json::to_string(&placeholder).expect("proofs encode"));
+    fn template(&self) -> ReceiptTemplate;
+}
+
+impl RecordTemplate for RecordProofs {
+    /// A template rendering the receipts of this record without re-encoding the shared parts.
+    fn template(&self) -> ReceiptTemplate {
+        let placeholder = DocumentProof {
+            index: 0,
+            digest: Hash::ZERO,
+            path: Vec::new(),
+        };
+        let whole = serde_json::to_string(&self.receipt_for(placeholder.clone()))
+            .expect("receipts encode as JSON");
+        let hole = format!(
+            "\"document\":{}",
+            serde_json::to_string(&placeholder).expect("proofs encode")
+        );
         // "document": occurs once at the top level (the record's key is "document_count").
-        let at = whole.find(&hole).expect("the receipt's document field is present");
+        let at = whole
+            .find(&hole)
+            .expect("the receipt's document field is present");
         let value_start = at + "\"document\":".len();
-        ReceiptTemplate { prefix: whole[..value_start].to_string(), suffix: whole[at + hole.len()..].to_string() }
+        ReceiptTemplate {
+            prefix: whole[..value_start].to_string(),
+            suffix: whole[at + hole.len()..].to_string(),
+        }
     }
 }
 
@@ -96,80 +78,14 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
     })
 }
 
-/// Checks the node's proofs for one planned transaction and writes the receipts of its files.
-///
-/// One receipt is verified in full against the genesis; every document's proof is checked
-/// against the record, so a faulty node can never make zl write a receipt that fails later.
-pub(crate) fn write_transaction_receipts(
-    proofs: &RecordProofs,
-    genesis: &Genesis,
-    planned: &PlannedTransaction,
-    receipt_paths: &[PathBuf],
-    progress: &Progress,
-) -> anyhow::Result<()> {
-    let record = &proofs.record;
-    let count = planned.documents.len();
-    if record.document_count != count as u64 || proofs.documents.len() != count {
-        bail!(
-            "record {} holds {} documents and came with {} proofs, but the transaction notarised {count}; the node is faulty",
-            record.seq,
-            record.document_count,
-            proofs.documents.len()
-        );
-    }
-    let first = check_document(proofs, genesis, planned, 0)?;
-    proofs.receipt(first.clone()).verify(&first.digest, genesis).map_err(|e| {
-        anyhow::anyhow!("the node's proofs for record {} do not verify ({e}); no receipts written for it", record.seq)
-    })?;
-    let template = proofs.template();
-    crate::work::parallel_map(planned.files.len(), HashSet::<PathBuf>::new, |made_dirs, position| {
-        let (file, document) = planned.files[position];
-        let proof = check_document(proofs, genesis, planned, document)?;
-        let path = &receipt_paths[file];
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            if !made_dirs.contains(parent) {
-                std::fs::create_dir_all(parent).with_context(|| format!("cannot create folder {}", parent.display()))?;
-                made_dirs.insert(parent.to_path_buf());
-            }
-        }
-        write_atomically(path, &template.render(proof))
-            .with_context(|| format!("cannot write receipt {}", path.display()))?;
-        progress.inc(1);
-        Ok::<_, anyhow::Error>(())
-    })?;
-    Ok(())
-}
-
-/// The proof of document `index`, checked: right place, our digest, leads to the record's root
-/// (the documents tree uses the chain's hash algorithm).
-fn check_document<'a>(
-    proofs: &'a RecordProofs,
-    genesis: &Genesis,
-    planned: &PlannedTransaction,
-    index: usize,
-) -> anyhow::Result<&'a DocumentProof> {
-    let proof = &proofs.documents[index];
-    let record = &proofs.record;
-    if proof.index != index as u64 || proof.digest != planned.documents[index] {
-        bail!(
-            "the node's proof {index} of record {} is for document {} with digest {}, not ours ({}); the node is faulty",
-            record.seq,
-            proof.index,
-            proof.digest,
-            planned.documents[index]
-        );
-    }
-    let alg = genesis.crypto_suite.hash_algorithm();
-    let leaf = merkle::leaf_hash(alg, &proof.digest.0);
-    merkle::verify_inclusion(alg, &leaf, proof.index, record.document_count, &proof.path, &record.documents_root)
-        .with_context(|| format!("the node's proof of document {index} in record {} is wrong", record.seq))?;
-    Ok(proof)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zl_types::{CryptoSuite, EvidenceKind, HashAlgorithm, PublicKey, SecretKey};
+    use zl_types::receipt::LogProof;
+    use zl_types::{
+        BlockHeader, CommitCertificate, CryptoSuite, EvidenceKind, EvidenceReceipt, EvidenceRecord, HashAlgorithm,
+        PublicKey, SecretKey,
+    };
 
     fn sample() -> RecordProofs {
         let key = SecretKey::from_seed(CryptoSuite::Ed25519, &[1; 32]).unwrap();
@@ -208,12 +124,17 @@ mod tests {
             proposer: public,
             transaction_count: 1,
         };
-        let certificate = CommitCertificate::sign(5, 0, Hash([12; 32]), &key, "shanghai", &Hash([13; 32]));
+        let certificate =
+            CommitCertificate::sign(5, 0, Hash([12; 32]), &key, "shanghai", &Hash([13; 32]));
         RecordProofs {
             chain_id: "shanghai".into(),
             genesis_hash: Hash([13; 32]),
             record,
-            log: LogProof { index: 3, size: 4, path: vec![Hash([14; 32]), Hash([15; 32])] },
+            log: LogProof {
+                index: 3,
+                size: 4,
+                path: vec![Hash([14; 32]), Hash([15; 32])],
+            },
             header,
             certificate,
             documents: Vec::new(),
@@ -224,13 +145,20 @@ mod tests {
     fn template_renders_exactly_what_serde_would() {
         let proofs = sample();
         let template = proofs.template();
-        let document = DocumentProof { index: 1, digest: Hash([16; 32]), path: vec![Hash([17; 32])] };
+        let document = DocumentProof {
+            index: 1,
+            digest: Hash([16; 32]),
+            path: vec![Hash([17; 32])],
+        };
         let rendered = template.render(&document);
-        let mut expected = serde_json::to_vec(&proofs.receipt(document.clone())).unwrap();
+        let mut expected = serde_json::to_vec(&proofs.receipt_for(document.clone())).unwrap();
         expected.push(b'\n');
-        assert_eq!(String::from_utf8(rendered.clone()).unwrap(), String::from_utf8(expected).unwrap());
+        assert_eq!(
+            String::from_utf8(rendered.clone()).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
         let back: EvidenceReceipt = serde_json::from_slice(&rendered).unwrap();
-        assert_eq!(back, proofs.receipt(document));
+        assert_eq!(back, proofs.receipt_for(document));
     }
 
     #[test]
@@ -240,7 +168,10 @@ mod tests {
         write_atomically(&path, b"one").unwrap();
         write_atomically(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, [std::ffi::OsString::from("a.pdf.receipt.json")]);
         assert!(write_atomically(&dir.path().join("no/such/dir/x"), b"x").is_err());
     }

@@ -64,10 +64,26 @@ fn render(digest: &Hash, lookup: &Lookup) -> String {
             rfc3339_from_ms(r.time)
         );
         let _ = writeln!(out, "  submitter: {}", r.submitter);
-        let _ = writeln!(out, "  title: {:?}  category: {:?}  reference: {:?}", r.title, r.category, r.reference);
-        let _ = writeln!(out, "  documents: {}  security level: {}", r.document_count, r.security_level);
+        let _ = writeln!(
+            out,
+            "  title: {:?}  category: {:?}  reference: {:?}",
+            r.title, r.category, r.reference
+        );
+        let _ = writeln!(
+            out,
+            "  documents: {}  security level: {}",
+            r.document_count, r.security_level
+        );
         if let Some(old) = r.refers_to {
-            let _ = writeln!(out, "  {} record {old}", if r.kind == EvidenceKind::Revoke { "revokes" } else { "corrects" });
+            let _ = writeln!(
+                out,
+                "  {} record {old}",
+                if r.kind == EvidenceKind::Revoke {
+                    "revokes"
+                } else {
+                    "corrects"
+                }
+            );
         }
         if let Some(reason) = &r.reason {
             let _ = writeln!(out, "  reason: {reason:?}");
@@ -76,7 +92,10 @@ fn render(digest: &Hash, lookup: &Lookup) -> String {
             None | Some(Value::Null) => {}
             Some(note) => {
                 let by = note.get("by").and_then(Value::as_u64);
-                let kind = note.get("kind").and_then(Value::as_str).unwrap_or("superseded");
+                let kind = note
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("superseded");
                 match by {
                     Some(by) => {
                         let _ = writeln!(out, "  SUPERSEDED by record {by} ({kind})");
@@ -99,7 +118,9 @@ mod tests {
 
     #[test]
     fn lists_records_with_superseded_notes() {
-        let submitter = SecretKey::from_seed(CryptoSuite::Ed25519, &[1; 32]).unwrap().public_key();
+        let submitter = SecretKey::from_seed(CryptoSuite::Ed25519, &[1; 32])
+            .unwrap()
+            .public_key();
         let record = |seq: u64, kind: &str, refers_to: Option<u64>| {
             json!({
                 "seq": seq, "kind": kind, "refers_to": refers_to, "tx_id": Hash([2; 32]), "submitter": submitter,
@@ -118,7 +139,10 @@ mod tests {
         .unwrap();
         let text = render(&Hash([4; 32]), &lookup);
         assert!(text.contains("2 record(s)"), "{text}");
-        assert!(text.contains("record 1 (notarize) at height 11, 2024-05-01T08:30:00.123Z"), "{text}");
+        assert!(
+            text.contains("record 1 (notarize) at height 11, 2024-05-01T08:30:00.123Z"),
+            "{text}"
+        );
         assert!(text.contains("SUPERSEDED by record 2 (correct)"), "{text}");
         assert!(text.contains("corrects record 1"), "{text}");
         assert_eq!(text.matches("SUPERSEDED").count(), 1);

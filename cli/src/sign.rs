@@ -42,7 +42,11 @@ pub(crate) fn random_salt() -> String {
 
 /// The `evidence.notarize` call with these arguments.
 pub(crate) fn notarize_call(args: &NotarizeArgs) -> anyhow::Result<Call> {
-    Ok(Call { contract: "evidence".into(), method: "notarize".into(), args: serde_json::to_value(args)? })
+    Ok(Call {
+        contract: "evidence".into(),
+        method: "notarize".into(),
+        args: serde_json::to_value(args)?,
+    })
 }
 
 /// Signs `calls` for `chain` with `key`, expiring [`EXPIRY_MS`] after `now_ms`.
@@ -67,7 +71,11 @@ pub(crate) fn sign_calls(
     let signature = key.sign(&signing_bytes);
     let expires_at = body.expires_at;
     let json = serde_json::to_vec(&Transaction { body, signature })?;
-    Ok(SignedTransaction { id, expires_at, json })
+    Ok(SignedTransaction {
+        id,
+        expires_at,
+        json,
+    })
 }
 
 #[cfg(test)]
@@ -79,7 +87,11 @@ mod tests {
     fn signed_notarize_passes_the_nodes_checks_with_the_same_id() {
         for suite in [CryptoSuite::Ed25519, CryptoSuite::Sm] {
             let key = SecretKey::from_seed(suite, &[7; 32]).unwrap();
-            let chain = ChainBinding { chain_id: "shanghai".into(), genesis_hash: Hash([9; 32]), suite };
+            let chain = ChainBinding {
+                chain_id: "shanghai".into(),
+                genesis_hash: Hash([9; 32]),
+                suite,
+            };
             let args = NotarizeArgs {
                 refers_to: None,
                 category: "file".into(),
@@ -92,7 +104,14 @@ mod tests {
             };
             let salt = random_salt();
             assert_eq!(salt.len(), 2 * SALT_BYTES);
-            let signed = sign_calls(&key, &chain, vec![notarize_call(&args).unwrap()], 1_000, salt).unwrap();
+            let signed = sign_calls(
+                &key,
+                &chain,
+                vec![notarize_call(&args).unwrap()],
+                1_000,
+                salt,
+            )
+            .unwrap();
             let transaction: Transaction = serde_json::from_slice(&signed.json).unwrap();
             let binding = Binding {
                 chain_id: "shanghai",
@@ -104,7 +123,10 @@ mod tests {
             assert_eq!(checked.id, signed.id);
             assert_eq!(signed.expires_at, 1_000 + EXPIRY_MS);
             let call = &checked.transaction.body.calls[0];
-            assert_eq!((call.contract.as_str(), call.method.as_str()), ("evidence", "notarize"));
+            assert_eq!(
+                (call.contract.as_str(), call.method.as_str()),
+                ("evidence", "notarize")
+            );
             let back: NotarizeArgs = serde_json::from_value(call.args.clone()).unwrap();
             assert_eq!(back, args);
         }

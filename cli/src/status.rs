@@ -49,8 +49,9 @@ pub(crate) fn run(client: &Client, json: bool) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&raw)?);
         return Ok(());
     }
-    let status: NodeStatus = serde_json::from_value(raw)
-        .map_err(|e| anyhow::anyhow!("the node's status is not understood ({e}); try `zl status --json`"))?;
+    let status: NodeStatus = serde_json::from_value(raw).map_err(|e| {
+        anyhow::anyhow!("the node's status is not understood ({e}); try `zl status --json`")
+    })?;
     print!("{}", render(client.base(), &status));
     Ok(())
 }
@@ -104,9 +105,18 @@ mod tests {
         }))
         .unwrap();
         let text = render("http://n:8700", &status);
-        assert!(text.contains("chain:         shanghai (validator)"), "{text}");
+        assert!(
+            text.contains("chain:         shanghai (validator)"),
+            "{text}"
+        );
         assert!(text.contains("crypto suite:  sm"), "{text}");
-        assert!(text.contains(&format!("latest block:  {} at 2024-05-01T08:30:00.123Z", Hash([2; 32]))), "{text}");
+        assert!(
+            text.contains(&format!(
+                "latest block:  {} at 2024-05-01T08:30:00.123Z",
+                Hash([2; 32])
+            )),
+            "{text}"
+        );
         assert!(text.contains("evidence log:  40 records"), "{text}");
         assert!(text.contains("mempool:       3 transactions"), "{text}");
     }

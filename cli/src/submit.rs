@@ -20,8 +20,9 @@ pub(crate) const BUSY_WAITS_MAX: usize = 300;
 pub(crate) const TRANSPORT_ATTEMPTS_MAX: usize = 3;
 /// Error codes that mean "not now": the transaction is resent after the wait.
 const RETRY_CODES: [&str; 2] = ["mempool_full", "quota_exceeded"];
-/// Error codes that mean the node already holds the transaction: as good as accepted.
-const KNOWN_CODES: [&str; 2] = ["duplicate", "already_known"];
+/// Error codes that mean the node already holds the transaction (say, a resend after a lost
+/// answer): as good as accepted; its outcome is then found by polling.
+const KNOWN_CODES: [&str; 2] = ["duplicate", "already_committed"];
 
 /// What became of one transaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,19 +76,30 @@ pub(crate) fn submit_all(
                 detail.code, detail.message
             );
             for index in retry.iter().map(|(i, _)| *i).chain(queue.drain(..)) {
-                outcome[index] = Some(Submission::Refused(ErrorDetail { code: "busy".into(), message: reason.clone() }));
+                outcome[index] = Some(Submission::Refused(ErrorDetail {
+                    code: "busy".into(),
+                    message: reason.clone(),
+                }));
             }
             break;
         }
-        let wait = retry_after.unwrap_or(RETRY_AFTER_DEFAULT).min(RETRY_AFTER_MAX);
-        observer.waiting(wait, &format!("{} ({})", retry[0].1.message, retry[0].1.code));
+        let wait = retry_after
+            .unwrap_or(RETRY_AFTER_DEFAULT)
+            .min(RETRY_AFTER_MAX);
+        observer.waiting(
+            wait,
+            &format!("{} ({})", retry[0].1.message, retry[0].1.code),
+        );
         // Resend the refused ones first, in their order, so the chain sees them in file order.
         for (index, _) in retry.into_iter().rev() {
             queue.push_front(index);
         }
         std::thread::sleep(wait);
     }
-    outcome.into_iter().map(|o| o.expect("every transaction is decided before the queue empties")).collect()
+    outcome
+        .into_iter()
+        .map(|o| o.expect("every transaction is decided before the queue empties"))
+        .collect()
 }
 
 /// Takes the next batch off the queue: up to the count and byte limits, at least one.
@@ -96,7 +108,9 @@ fn take_batch(queue: &mut VecDeque<usize>, transactions: &[SignedTransaction]) -
     let mut bytes = 0;
     while let Some(&index) = queue.front() {
         let size = transactions[index].json.len() + 1;
-        if !batch.is_empty() && (batch.len() == BATCH_TRANSACTIONS_MAX || bytes + size > BATCH_BYTES_MAX) {
+        if !batch.is_empty()
+            && (batch.len() == BATCH_TRANSACTIONS_MAX || bytes + size > BATCH_BYTES_MAX)
+        {
             break;
         }
         batch.push(index);
@@ -114,7 +128,11 @@ enum Verdict {
 }
 
 /// Sends one batch; returns a verdict per transaction and the node's `Retry-After`.
-fn send_batch(client: &Client, transactions: &[SignedTransaction], batch: &[usize]) -> (Vec<Verdict>, Option<Duration>) {
+fn send_batch(
+    client: &Client,
+    transactions: &[SignedTransaction],
+    batch: &[usize],
+) -> (Vec<Verdict>, Option<Duration>) {
     let body = batch_body(batch.iter().map(|&i| transactions[i].json.as_slice()));
     let mut attempt = 0;
     let raw = loop {
@@ -126,8 +144,17 @@ fn send_batch(client: &Client, transactions: &[SignedTransaction], batch: &[usiz
                 std::thread::sleep(RETRY_AFTER_DEFAULT);
             }
             Err(error) => {
-                let detail = ErrorDetail { code: "unreachable".into(), message: format!("{error:#}") };
-                return (batch.iter().map(|_| Verdict::Decided(Submission::Refused(detail.clone()))).collect(), None);
+                let detail = ErrorDetail {
+                    code: "unreachable".into(),
+                    message: format!("{error:#}"),
+                };
+                return (
+                    batch
+                        .iter()
+                        .map(|_| Verdict::Decided(Submission::Refused(detail.clone())))
+                        .collect(),
+                    None,
+                );
             }
         }
     };
@@ -139,13 +166,21 @@ fn send_batch(client: &Client, transactions: &[SignedTransaction], batch: &[usiz
         (200..=299 | 429 | 503, Some(results)) => verdicts(&ids, &results),
         (429 | 503, None) => {
             let error = raw.error();
-            let detail = ErrorDetail { code: error.code, message: error.message };
+            let detail = ErrorDetail {
+                code: error.code,
+                message: error.message,
+            };
             ids.iter().map(|_| Verdict::Retry(detail.clone())).collect()
         }
         _ => {
             let error = raw.error();
-            let detail = ErrorDetail { code: error.code, message: error.message };
-            ids.iter().map(|_| Verdict::Decided(Submission::Refused(detail.clone()))).collect()
+            let detail = ErrorDetail {
+                code: error.code,
+                message: error.message,
+            };
+            ids.iter()
+                .map(|_| Verdict::Decided(Submission::Refused(detail.clone())))
+                .collect()
         }
     };
     (verdicts, raw.retry_after)
@@ -166,7 +201,11 @@ fn batch_body<'a>(transactions: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
 
 /// Matches batch results to transactions: by `index` if given, else by `id`, else by position.
 fn verdicts(ids: &[String], results: &[Value]) -> Vec<Verdict> {
-    let by_id: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let by_id: HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
     let mut verdicts: Vec<Option<Verdict>> = ids.iter().map(|_| None).collect();
     for (position, result) in results.iter().enumerate() {
         let id = result.get("id").and_then(Value::as_str);
@@ -174,7 +213,9 @@ fn verdicts(ids: &[String], results: &[Value]) -> Vec<Verdict> {
             Some(index) => usize::try_from(index).unwrap_or(usize::MAX),
             None => id.and_then(|id| by_id.get(id).copied()).unwrap_or(position),
         };
-        let Some(slot) = verdicts.get_mut(index) else { continue };
+        let Some(slot) = verdicts.get_mut(index) else {
+            continue;
+        };
         *slot = Some(match result.get("error") {
             Some(error) => {
                 let detail = ErrorDetail {
@@ -217,15 +258,21 @@ mod tests {
     use zl_types::Hash;
 
     fn signed(n: u8, size: usize) -> SignedTransaction {
-        SignedTransaction { id: Hash([n; 32]), expires_at: 0, json: vec![b'x'; size] }
+        SignedTransaction {
+            id: Hash([n; 32]),
+            expires_at: 0,
+            json: vec![b'x'; size],
+        }
     }
 
     #[test]
     fn batches_respect_count_and_byte_limits() {
-        let transactions: Vec<SignedTransaction> = (0..5).map(|n| signed(n, BATCH_BYTES_MAX / 2)).collect();
+        let transactions: Vec<SignedTransaction> =
+            (0..5).map(|n| signed(n, BATCH_BYTES_MAX / 2)).collect();
         let mut queue: VecDeque<usize> = (0..5).collect();
         assert_eq!(take_batch(&mut queue, &transactions), [0]);
-        let small: Vec<SignedTransaction> = (0..2500).map(|n| signed((n % 256) as u8, 10)).collect();
+        let small: Vec<SignedTransaction> =
+            (0..2500).map(|n| signed((n % 256) as u8, 10)).collect();
         let mut queue: VecDeque<usize> = (0..2500).collect();
         assert_eq!(take_batch(&mut queue, &small).len(), BATCH_TRANSACTIONS_MAX);
         assert_eq!(take_batch(&mut queue, &small).len(), 500);
@@ -251,8 +298,14 @@ mod tests {
         let verdicts = verdicts(&ids, &results);
         assert_eq!(verdicts[0], Verdict::Decided(Submission::Accepted));
         assert!(matches!(&verdicts[1], Verdict::Retry(d) if d.code == "mempool_full"));
-        assert!(matches!(&verdicts[2], Verdict::Decided(Submission::Refused(d)) if d.code == "unauthorized"));
-        assert!(matches!(&verdicts[3], Verdict::Decided(Submission::Refused(d)) if d.code == "id_mismatch"));
-        assert!(matches!(&verdicts[4], Verdict::Decided(Submission::Refused(d)) if d.code == "no_result"));
+        assert!(
+            matches!(&verdicts[2], Verdict::Decided(Submission::Refused(d)) if d.code == "unauthorized")
+        );
+        assert!(
+            matches!(&verdicts[3], Verdict::Decided(Submission::Refused(d)) if d.code == "id_mismatch")
+        );
+        assert!(
+            matches!(&verdicts[4], Verdict::Decided(Submission::Refused(d)) if d.code == "no_result")
+        );
     }
 }

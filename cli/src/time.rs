@@ -4,7 +4,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Unix time in milliseconds from the system clock.
 pub(crate) fn now_ms() -> u64 {
-    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
 }
 
@@ -30,11 +32,16 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u32;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    } as u32;
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -71,8 +78,13 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             let (py, pm, pd) = previous;
             let next_day = (y, m, d) == (py, pm, pd + 1);
-            let next_month = d == 1 && ((y == py && m == pm + 1) || (y == py + 1 && m == 1 && pm == 12));
-            assert!(next_day || next_month, "day {days}: {previous:?} -> {:?}", (y, m, d));
+            let next_month =
+                d == 1 && ((y == py && m == pm + 1) || (y == py + 1 && m == 1 && pm == 12));
+            assert!(
+                next_day || next_month,
+                "day {days}: {previous:?} -> {:?}",
+                (y, m, d)
+            );
             previous = (y, m, d);
         }
         // 146,097 days (one 400-year era) after 1970-01-01 is 2370-01-01; the last day walked is the day before.

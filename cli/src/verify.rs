@@ -15,7 +15,11 @@ const GENESIS_BYTES_MAX: u64 = 64 * 1024 * 1024;
 
 /// Verifies; prints VALID on stdout (exit 0) or INVALID on stderr (exit 1). Errors reading
 /// the inputs are returned (exit 2).
-pub(crate) fn run(file: &Path, receipt_path: &Path, genesis_path: &Path) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(
+    file: &Path,
+    receipt_path: &Path,
+    genesis_path: &Path,
+) -> anyhow::Result<ExitCode> {
     let genesis_text = read_limited(genesis_path, GENESIS_BYTES_MAX, "genesis")?;
     let genesis = Genesis::from_json(&genesis_text)
         .with_context(|| format!("{} is not a usable genesis file", genesis_path.display()))?;
@@ -41,18 +45,27 @@ fn invalid(reason: &str) -> ExitCode {
 }
 
 fn read_limited(path: &Path, bytes_max: u64, what: &str) -> anyhow::Result<String> {
-    let metadata = std::fs::metadata(path).with_context(|| format!("cannot read {what} file {}", path.display()))?;
+    let metadata = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {what} file {}", path.display()))?;
     if metadata.len() > bytes_max {
-        bail!("{} is {} bytes, too large for a {what} file", path.display(), metadata.len());
+        bail!(
+            "{} is {} bytes, too large for a {what} file",
+            path.display(),
+            metadata.len()
+        );
     }
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {what} file {}", path.display()))
+    std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {what} file {}", path.display()))
 }
 
 /// Parses a receipt. The outer error means "not a receipt at all" (a usage error); the inner
 /// one means a receipt whose content was damaged, which is an invalid receipt.
 fn parse_receipt(text: &str, path: &Path) -> anyhow::Result<Result<EvidenceReceipt, String>> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
-        anyhow::anyhow!("{} is not a ZhengLian evidence receipt (not JSON: {e}); give the .receipt.json file", path.display())
+        anyhow::anyhow!(
+            "{} is not a ZhengLian evidence receipt (not JSON: {e}); give the .receipt.json file",
+            path.display()
+        )
     })?;
     match value.get("format").and_then(Value::as_str) {
         Some(RECEIPT_FORMAT) => {}
@@ -65,7 +78,8 @@ fn parse_receipt(text: &str, path: &Path) -> anyhow::Result<Result<EvidenceRecei
             path.display()
         ),
     }
-    Ok(serde_json::from_value(value).map_err(|e| format!("the receipt was altered or damaged: {e}")))
+    Ok(serde_json::from_value(value)
+        .map_err(|e| format!("the receipt was altered or damaged: {e}")))
 }
 
 /// The VALID report.
@@ -112,11 +126,20 @@ mod tests {
     #[test]
     fn tells_non_receipts_from_damaged_receipts() {
         let path = Path::new("r.json");
-        assert!(parse_receipt("not json", path).unwrap_err().to_string().contains("not a ZhengLian evidence receipt"));
-        assert!(parse_receipt("{\"a\":1}", path).unwrap_err().to_string().contains("not a ZhengLian evidence receipt"));
-        let other = parse_receipt("{\"format\":\"zhenglian-evidence-receipt/v9\"}", path).unwrap_err();
+        assert!(parse_receipt("not json", path)
+            .unwrap_err()
+            .to_string()
+            .contains("not a ZhengLian evidence receipt"));
+        assert!(parse_receipt("{\"a\":1}", path)
+            .unwrap_err()
+            .to_string()
+            .contains("not a ZhengLian evidence receipt"));
+        let other =
+            parse_receipt("{\"format\":\"zhenglian-evidence-receipt/v9\"}", path).unwrap_err();
         assert!(other.to_string().contains("upgrade zl"), "{other}");
-        let damaged = parse_receipt(&format!("{{\"format\":\"{RECEIPT_FORMAT}\"}}"), path).unwrap().unwrap_err();
+        let damaged = parse_receipt(&format!("{{\"format\":\"{RECEIPT_FORMAT}\"}}"), path)
+            .unwrap()
+            .unwrap_err();
         assert!(damaged.contains("altered or damaged"), "{damaged}");
     }
 }

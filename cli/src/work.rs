@@ -40,7 +40,8 @@ where
                                 Ok(value) => done.push((index, value)),
                                 Err(error) => {
                                     failed.store(true, Ordering::Relaxed);
-                                    let mut slot = first_error.lock().unwrap_or_else(|e| e.into_inner());
+                                    let mut slot =
+                                        first_error.lock().unwrap_or_else(|e| e.into_inner());
                                     // Keep the lowest index seen, so a run with one bad item always names it.
                                     if !matches!(slot.as_ref(), Some((i, _)) if *i < index) {
                                         *slot = Some((index, error));
@@ -54,7 +55,13 @@ where
                 })
             })
             .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
     });
     if let Some((_, error)) = first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(error);
@@ -63,7 +70,10 @@ where
     for (index, value) in parts.into_iter().flatten() {
         slots[index] = Some(value);
     }
-    Ok(slots.into_iter().map(|slot| slot.expect("every index is claimed once and succeeded")).collect())
+    Ok(slots
+        .into_iter()
+        .map(|slot| slot.expect("every index is claimed once and succeeded"))
+        .collect())
 }
 
 #[cfg(test)]
@@ -72,18 +82,35 @@ mod tests {
 
     #[test]
     fn maps_in_order_with_per_worker_state() {
-        let squares = parallel_map(1000, || 0u32, |calls, i| {
-            *calls += 1;
-            Ok::<_, ()>(i * i)
-        })
+        let squares = parallel_map(
+            1000,
+            || 0u32,
+            |calls, i| {
+                *calls += 1;
+                Ok::<_, ()>(i * i)
+            },
+        )
         .unwrap();
         assert_eq!(squares, (0..1000).map(|i| i * i).collect::<Vec<_>>());
-        assert_eq!(parallel_map(0, || (), |_, i| Ok::<_, ()>(i)).unwrap(), Vec::<usize>::new());
+        assert_eq!(
+            parallel_map(0, || (), |_, i| Ok::<_, ()>(i)).unwrap(),
+            Vec::<usize>::new()
+        );
     }
 
     #[test]
     fn reports_an_error() {
-        let result = parallel_map(500, || (), |_, i| if i == 7 { Err(format!("item {i}")) } else { Ok(i) });
+        let result = parallel_map(
+            500,
+            || (),
+            |_, i| {
+                if i == 7 {
+                    Err(format!("item {i}"))
+                } else {
+                    Ok(i)
+                }
+            },
+        );
         assert_eq!(result.unwrap_err(), "item 7");
     }
 }

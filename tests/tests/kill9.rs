@@ -34,25 +34,24 @@ fn kill9_while_notarising_loses_nothing_acknowledged() {
     // Phase 1: notarise in the background and kill -9 the node once blocks are being committed.
     let node = Node::start(&run.home);
     let mut client = node.zl_spawn(&run.notarize(), &dir.path().join("zl-1"));
+    // zl writes each receipt as its transaction commits: kill once blocks are being committed
+    // and receipts are being written, with most transactions still in flight.
     let seen_height = wait_until("the node to commit a few blocks", HEIGHT_TIMEOUT, || {
         let height = node.height();
-        (height >= KILL_AT_HEIGHT).then_some(height)
+        let receipts = documents::receipts_in(&run.docs).len();
+        (height >= KILL_AT_HEIGHT && receipts > 0).then_some(height)
     });
     node.kill9();
+    let status = client.wait_timeout(ZL_GIVE_UP_TIMEOUT).unwrap_or_else(|| {
+        panic!(
+            "zl did not give up within {ZL_GIVE_UP_TIMEOUT:?} of its node dying:\n{}",
+            client.output_text()
+        )
+    });
+    run.check_exit(status, &client.output_text());
     let receipts_at_kill = documents::receipts_in(&run.docs).len();
-    match client.wait_timeout(ZL_GIVE_UP_TIMEOUT) {
-        Some(status) => run.check_exit(status, &client.output_text()),
-        None => {
-            // The issue does not ask zl to give up on a dead node; note it and stop the client.
-            eprintln!(
-                "note: zl still waited for its dead node after {ZL_GIVE_UP_TIMEOUT:?}; stopping it"
-            );
-            client.kill();
-        }
-    }
-    // zl writes receipts only once all its transactions are committed, so none exist yet at the
-    // kill; once it writes each receipt as its transaction commits, assert receipts_at_kill > 0.
-    eprintln!("killed at height >= {seen_height}; {receipts_at_kill} receipts at the kill");
+    assert!(receipts_at_kill > 0, "receipts are written as transactions commit");
+    eprintln!("killed at height >= {seen_height}; {receipts_at_kill} receipts written");
 
     // Phase 2: restart. Every committed block is still there, and every receipt written verifies.
     let node = run.restart(seen_height);

@@ -6,26 +6,44 @@ use std::collections::HashMap;
 use zl_types::merkle::{self, Frontier};
 use zl_types::receipt::{DocumentProof, LogProof, RECEIPT_FORMAT};
 use zl_types::{
-    BlockHeader, ChainRole, CommitCertificate, CryptoSuite, EvidenceKind, EvidenceReceipt, EvidenceRecord, Genesis,
-    Hash, HashAlgorithm, Member, NotarizeArgs, PublicKey, Role, SecretKey, Validator, ValidatorSet,
+    BlockHeader, ChainRole, CommitCertificate, CryptoSuite, EvidenceKind, EvidenceReceipt,
+    EvidenceRecord, Genesis, Hash, HashAlgorithm, Member, NotarizeArgs, PublicKey, Role, SecretKey,
+    Validator, ValidatorSet,
 };
 
 /// Genesis time of test chains (2023-11-14T22:13:20Z).
 pub const GENESIS_TIME: u64 = 1_700_000_000_000;
 
 /// A genesis with one validator and one submitter.
-pub fn genesis(suite: CryptoSuite, chain_id: &str, validator: &PublicKey, submitter: &PublicKey) -> Genesis {
+pub fn genesis(
+    suite: CryptoSuite,
+    chain_id: &str,
+    validator: &PublicKey,
+    submitter: &PublicKey,
+) -> Genesis {
     Genesis {
         chain_id: chain_id.into(),
         role: ChainRole::LocalBusiness,
         crypto_suite: suite,
         genesis_time: GENESIS_TIME,
         validators: ValidatorSet {
-            validators: vec![Validator { name: "node-1".into(), public_key: validator.clone(), power: 1 }],
+            validators: vec![Validator {
+                name: "node-1".into(),
+                public_key: validator.clone(),
+                power: 1,
+            }],
         },
         members: vec![
-            Member { name: "Validator Org".into(), public_key: validator.clone(), roles: vec![Role::Validator] },
-            Member { name: "Shanghai Equity Exchange".into(), public_key: submitter.clone(), roles: vec![Role::Submitter] },
+            Member {
+                name: "Validator Org".into(),
+                public_key: validator.clone(),
+                roles: vec![Role::Validator],
+            },
+            Member {
+                name: "Shanghai Equity Exchange".into(),
+                public_key: submitter.clone(),
+                roles: vec![Role::Submitter],
+            },
         ],
     }
 }
@@ -55,7 +73,12 @@ impl TestChain {
     pub fn new(suite: CryptoSuite, chain_id: &str) -> TestChain {
         let validator = SecretKey::from_seed(suite, &[11; 32]).unwrap();
         let submitter = SecretKey::from_seed(suite, &[22; 32]).unwrap();
-        let genesis = genesis(suite, chain_id, &validator.public_key(), &submitter.public_key());
+        let genesis = genesis(
+            suite,
+            chain_id,
+            &validator.public_key(),
+            &submitter.public_key(),
+        );
         genesis.check().unwrap();
         TestChain {
             genesis,
@@ -77,7 +100,11 @@ impl TestChain {
 
     /// Commits a block holding `outcomes` (tx id, ok) and the records of `notarisations`;
     /// returns its height and the seq of each record.
-    pub fn commit(&mut self, outcomes: &[(Hash, bool)], notarisations: Vec<Notarisation>) -> (u64, Vec<u64>) {
+    pub fn commit(
+        &mut self,
+        outcomes: &[(Hash, bool)],
+        notarisations: Vec<Notarisation>,
+    ) -> (u64, Vec<u64>) {
         let alg = self.alg();
         let height = self.headers.len() as u64 + 1;
         let time = GENESIS_TIME + 1000 * height;
@@ -111,7 +138,10 @@ impl TestChain {
             self.record_height.push(height);
         }
         let genesis_hash = self.genesis.hash();
-        let previous_hash = self.headers.last().map_or(genesis_hash, |h| h.hash(alg, &genesis_hash));
+        let previous_hash = self
+            .headers
+            .last()
+            .map_or(genesis_hash, |h| h.hash(alg, &genesis_hash));
         let outcome_leaves: Vec<Hash> = outcomes
             .iter()
             .map(|(id, ok)| merkle::leaf_hash(alg, &zl_types::transaction::outcome_leaf(id, *ok)))
@@ -133,8 +163,14 @@ impl TestChain {
             transaction_count: outcomes.len() as u64,
         };
         let block_hash = header.hash(alg, &genesis_hash);
-        let certificate =
-            CommitCertificate::sign(height, 0, block_hash, &self.validator, &self.genesis.chain_id, &genesis_hash);
+        let certificate = CommitCertificate::sign(
+            height,
+            0,
+            block_hash,
+            &self.validator,
+            &self.genesis.chain_id,
+            &genesis_hash,
+        );
         self.headers.push(header);
         self.certificates.push(certificate);
         (height, seqs)
@@ -148,7 +184,11 @@ impl TestChain {
         })
         .unwrap()
         .unwrap();
-        LogProof { index: seq, size, path }
+        LogProof {
+            index: seq,
+            size,
+            path,
+        }
     }
 
     fn document_proofs(&self, seq: u64) -> Vec<DocumentProof> {
@@ -164,11 +204,24 @@ impl TestChain {
         let size = documents.len() as u64;
         (0..size)
             .map(|index| {
-                let path = merkle::inclusion_proof_from(alg, size, index, |l, i| Ok::<_, ()>(nodes[&(l, i)]))
-                    .unwrap()
-                    .unwrap();
-                DocumentProof { index, digest: documents[index as usize], path }
+                let path = merkle::inclusion_proof_from(alg, size, index, |l, i| {
+                    Ok::<_, ()>(nodes[&(l, i)])
+                })
+                .unwrap()
+                .unwrap();
+                DocumentProof {
+                    index,
+                    digest: documents[index as usize],
+                    path,
+                }
             })
+            .collect()
+    }
+
+    /// The seqs of the records holding `digest`.
+    pub fn records_with(&self, digest: &Hash) -> Vec<u64> {
+        (0..self.records.len() as u64)
+            .filter(|&seq| self.documents[seq as usize].contains(digest))
             .collect()
     }
 

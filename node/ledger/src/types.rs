@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use zl_contracts::NewEvidence;
 use zl_types::merkle::Frontier;
-use zl_types::receipt::{DocumentProof, LogProof, RECEIPT_FORMAT};
+
 use zl_types::{
-    BlockHeader, CommitCertificate, Event, EvidenceReceipt, EvidenceRecord, Hash, Transaction,
+    BlockHeader, CommitCertificate, Event, Hash, Transaction,
 };
 
 /// The value of a transaction receipt's `format` field.
@@ -124,39 +124,4 @@ pub struct TransactionReceipt {
     pub certificate: CommitCertificate,
 }
 
-/// All document proofs of one record in one answer (the CLI expands it into per-file receipts).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct RecordProofs {
-    /// The chain's id.
-    pub chain_id: String,
-    /// The chain's genesis hash.
-    pub genesis_hash: Hash,
-    /// The record.
-    pub record: EvidenceRecord,
-    /// The record's place in the evidence log at the block that holds it.
-    pub log: LogProof,
-    /// The header of that block.
-    pub header: BlockHeader,
-    /// That header's commit certificate.
-    pub certificate: CommitCertificate,
-    /// One proof per document, in document order.
-    pub documents: Vec<DocumentProof>,
-}
-
-impl RecordProofs {
-    /// The evidence receipt of document `document_index`, or `None` past the last document.
-    pub fn receipt(&self, document_index: usize) -> Option<EvidenceReceipt> {
-        let document = self.documents.get(document_index)?.clone();
-        Some(EvidenceReceipt {
-            format: RECEIPT_FORMAT.into(),
-            chain_id: self.chain_id.clone(),
-            genesis_hash: self.genesis_hash,
-            record: self.record.clone(),
-            document,
-            log: self.log.clone(),
-            header: self.header.clone(),
-            certificate: self.certificate.clone(),
-            validator_set_changes: Vec::new(),
-        })
-    }
-}
+pub use zl_types::receipt::RecordProofs;

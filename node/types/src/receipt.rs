@@ -58,6 +58,49 @@ pub struct EvidenceReceipt {
     pub validator_set_changes: Vec<serde_json::Value>,
 }
 
+/// All document proofs of one record in one answer (`GET /v1/evidence/records/{seq}/proofs`):
+/// what the record's receipts share, and one proof per document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordProofs {
+    /// The chain's id.
+    pub chain_id: String,
+    /// The chain's genesis hash.
+    pub genesis_hash: Hash,
+    /// The record.
+    pub record: EvidenceRecord,
+    /// The record's place in the evidence log at the block that holds it.
+    pub log: LogProof,
+    /// The header of that block.
+    pub header: BlockHeader,
+    /// That header's commit certificate.
+    pub certificate: CommitCertificate,
+    /// One proof per document, in document order.
+    pub documents: Vec<DocumentProof>,
+}
+
+impl RecordProofs {
+    /// The receipt of one document of this record.
+    pub fn receipt_for(&self, document: DocumentProof) -> EvidenceReceipt {
+        EvidenceReceipt {
+            format: RECEIPT_FORMAT.into(),
+            chain_id: self.chain_id.clone(),
+            genesis_hash: self.genesis_hash,
+            record: self.record.clone(),
+            document,
+            log: self.log.clone(),
+            header: self.header.clone(),
+            certificate: self.certificate.clone(),
+            validator_set_changes: Vec::new(),
+        }
+    }
+
+    /// The receipt of document `document_index`, or `None` past the last document.
+    pub fn receipt(&self, document_index: usize) -> Option<EvidenceReceipt> {
+        Some(self.receipt_for(self.documents.get(document_index)?.clone()))
+    }
+}
+
 /// What a valid receipt proves.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proven {
