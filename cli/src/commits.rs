@@ -220,7 +220,10 @@ pub(crate) fn wait_for_commits(
                     let mut found = Vec::new();
                     for transaction in commit.transactions {
                         if pending.remove(&transaction.id) {
-                            let outcome = Outcome { height: commit.height, ok: transaction.ok };
+                            let outcome = Outcome {
+                                height: commit.height,
+                                ok: transaction.ok,
+                            };
                             outcomes.insert(transaction.id, outcome);
                             found.push((transaction.id, outcome));
                         }

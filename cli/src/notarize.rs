@@ -144,8 +144,11 @@ pub(crate) fn run(client: &Client, options: &NotarizeOptions) -> anyhow::Result<
             Submission::Accepted => None,
         })
         .collect();
-    let index_of: HashMap<Hash, usize> =
-        signed.iter().enumerate().map(|(index, t)| (t.id, index)).collect();
+    let index_of: HashMap<Hash, usize> = signed
+        .iter()
+        .enumerate()
+        .map(|(index, t)| (t.id, index))
+        .collect();
     let context = ReceiptContext {
         client,
         genesis: &genesis,

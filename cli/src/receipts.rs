@@ -83,8 +83,8 @@ mod tests {
     use super::*;
     use zl_types::receipt::LogProof;
     use zl_types::{
-        BlockHeader, CommitCertificate, CryptoSuite, EvidenceKind, EvidenceReceipt, EvidenceRecord, HashAlgorithm,
-        PublicKey, SecretKey,
+        BlockHeader, CommitCertificate, CryptoSuite, EvidenceKind, EvidenceReceipt, EvidenceRecord,
+        HashAlgorithm, PublicKey, SecretKey,
     };
 
     fn sample() -> RecordProofs {

@@ -50,7 +50,10 @@ fn kill9_while_notarising_loses_nothing_acknowledged() {
     });
     run.check_exit(status, &client.output_text());
     let receipts_at_kill = documents::receipts_in(&run.docs).len();
-    assert!(receipts_at_kill > 0, "receipts are written as transactions commit");
+    assert!(
+        receipts_at_kill > 0,
+        "receipts are written as transactions commit"
+    );
     eprintln!("killed at height >= {seen_height}; {receipts_at_kill} receipts written");
 
     // Phase 2: restart. Every committed block is still there, and every receipt written verifies.

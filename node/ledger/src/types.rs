@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use zl_contracts::NewEvidence;
 use zl_types::merkle::Frontier;
 
-use zl_types::{
-    BlockHeader, CommitCertificate, Event, Hash, Transaction,
-};
+use zl_types::{BlockHeader, CommitCertificate, Event, Hash, Transaction};
 
 /// The value of a transaction receipt's `format` field.
 pub const TRANSACTION_RECEIPT_FORMAT: &str = "zhenglian-transaction-receipt/v1";
