@@ -739,7 +739,9 @@ fn vector_receipts_and_key_files_open_from_their_json() {
             Err(ReceiptError::FileChanged { .. })
         ));
         let mut with_changes = receipt.clone();
-        with_changes.validator_set_changes.push(serde_json::json!({"height": 1}));
+        with_changes
+            .validator_set_changes
+            .push(serde_json::json!({"height": 1}));
         assert!(matches!(
             with_changes.verify(&digest, &genesis),
             Err(ReceiptError::Format(_))
