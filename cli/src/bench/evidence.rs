@@ -5,7 +5,7 @@
 use super::capacity::{self, Capacity};
 use super::load::{self, LoadReport};
 use super::node::{self, BenchNode};
-use super::proc::{self, ChildGuard};
+use super::proc::{self, ChildGuard, FolderBytes};
 use super::stats::ms_text;
 use anyhow::{bail, Context as _};
 use serde::Serialize;
@@ -51,10 +51,12 @@ pub(crate) struct EvidenceFigures {
     pub(crate) height: u64,
     /// Records in the evidence log at the end.
     pub(crate) evidence_log_size: u64,
-    /// Bytes of the node's data folder after a clean stop.
-    pub(crate) data_bytes: u64,
-    /// `data_bytes / evidence_log_size`.
+    /// Bytes of the node's data folder after a clean stop: all, tables, write-ahead logs.
+    pub(crate) data_bytes: FolderBytes,
+    /// `data_bytes.total / evidence_log_size`.
     pub(crate) bytes_per_record: Option<f64>,
+    /// `data_bytes.sst / evidence_log_size`: the part in table files, without the logs.
+    pub(crate) sst_bytes_per_record: Option<f64>,
     /// Signature capacity of this machine, measured after the node stopped.
     pub(crate) capacity: Capacity,
     /// `committed_tps / capacity.signatures_per_s`.
@@ -123,8 +125,8 @@ pub(crate) fn run(options: &EvidenceOptions) -> anyhow::Result<EvidenceFigures> 
         height: status.height,
         evidence_log_size: status.evidence_log_size,
         data_bytes,
-        bytes_per_record: (status.evidence_log_size > 0)
-            .then(|| data_bytes as f64 / status.evidence_log_size as f64),
+        bytes_per_record: per_record(data_bytes.total, status.evidence_log_size),
+        sst_bytes_per_record: per_record(data_bytes.sst, status.evidence_log_size),
         capacity,
         share_of_capacity,
         load_average: (load_before, proc::load_average()),
@@ -136,7 +138,7 @@ pub(crate) fn run(options: &EvidenceOptions) -> anyhow::Result<EvidenceFigures> 
 pub(crate) fn summary(f: &EvidenceFigures) -> String {
     format!(
         "evidence benchmark, {} suite\n{}\n\
-         node: peak RSS {}, CPU {} s ({} cores busy); {} blocks, {} records, {} bytes on disk = {} bytes per record\n\
+         node: peak RSS {}, CPU {} s ({} cores busy); {} blocks, {} records, {} bytes on disk = {} bytes per record ({} in table files, the rest mostly write-ahead log)\n\
          signature capacity: {:.0} strict verifications/s on {} threads ({:.0} full admission checks/s); the committed rate uses {:.1} % of it\n\
          load average before/after: {}/{}",
         f.suite,
@@ -146,8 +148,9 @@ pub(crate) fn summary(f: &EvidenceFigures) -> String {
         opt_text(f.node_cores_busy, 2),
         f.height,
         f.evidence_log_size,
-        f.data_bytes,
+        f.data_bytes.total,
         opt_text(f.bytes_per_record, 0),
+        opt_text(f.sst_bytes_per_record, 0),
         f.capacity.signatures_per_s,
         f.capacity.threads,
         f.capacity.admissions_per_s,
@@ -180,6 +183,11 @@ pub(crate) fn table_row(f: &EvidenceFigures) -> String {
         f.capacity.signatures_per_s,
         100.0 * f.share_of_capacity,
     )
+}
+
+/// `bytes / records`, when there are records.
+fn per_record(bytes: u64, records: u64) -> Option<f64> {
+    (records > 0).then(|| bytes as f64 / records as f64)
 }
 
 /// Bytes as `123.4 MiB`, or `-`.

@@ -103,7 +103,7 @@ pub(crate) fn run(options: &IngestOptions) -> anyhow::Result<IngestFigures> {
     let data_bytes = proc::folder_bytes(&node.data_dir())?;
     let committed = recorded.committed as u64;
     let last = recorded.arrivals.iter().flatten().max().copied();
-    let elapsed_s = last.map_or(0.0, |l| (l - start).as_secs_f64());
+    let elapsed_s = last.map_or(0.0, |l| l.saturating_duration_since(start).as_secs_f64());
     let digests = committed * options.digests_per_tx as u64;
     let latencies: Vec<Option<Duration>> = sent_at
         .iter()
@@ -125,7 +125,7 @@ pub(crate) fn run(options: &IngestOptions) -> anyhow::Result<IngestFigures> {
         },
         latency: stats::latency(&latencies),
         node_peak_rss_bytes,
-        bytes_per_digest: (digests > 0).then(|| data_bytes as f64 / digests as f64),
+        bytes_per_digest: (digests > 0).then(|| data_bytes.total as f64 / digests as f64),
     })
 }
 

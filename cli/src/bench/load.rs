@@ -85,6 +85,10 @@ pub(crate) struct LoadReport {
     pub(crate) committed_per_second_min: u64,
     /// The same, median.
     pub(crate) committed_per_second_median: u64,
+    /// Commits per whole second of the window (by arrival), to show stalls.
+    pub(crate) committed_per_second: Vec<u64>,
+    /// The largest commit latency per whole second of the window (by send), milliseconds.
+    pub(crate) latency_ms_max_per_second: Vec<u64>,
     /// Seconds from the end of the window until the last commit arrived (or the wait ended).
     pub(crate) drain_s: f64,
     /// Commit latency of the accepted transactions.
@@ -182,7 +186,9 @@ pub(crate) fn run(options: &LoadOptions) -> anyhow::Result<LoadReport> {
         .count() as u64;
     let last_arrival = arrivals_of_accepted().flatten().max();
     let seconds = stats::per_second(
-        arrivals_of_accepted().flatten().map(|a| a - start),
+        arrivals_of_accepted()
+            .flatten()
+            .map(|a| a.saturating_duration_since(start)),
         options.duration_s,
     );
     let mut steady: Vec<u64> = seconds.iter().skip(1).copied().collect();
@@ -206,6 +212,8 @@ pub(crate) fn run(options: &LoadOptions) -> anyhow::Result<LoadReport> {
         committed_tps: committed_in_window as f64 / window.as_secs_f64(),
         committed_per_second_min: steady.first().copied().unwrap_or(0),
         committed_per_second_median: steady.get(steady.len() / 2).copied().unwrap_or(0),
+        committed_per_second: seconds.clone(),
+        latency_ms_max_per_second: latency_max_per_second(&sent_at, &recorded.arrivals, start, options.duration_s),
         drain_s: last_arrival.map_or(0.0, |a| a.saturating_duration_since(window_end).as_secs_f64()),
         latency: stats::latency(&latencies),
         lagged_notices: recorded.lagged,
@@ -214,6 +222,29 @@ pub(crate) fn run(options: &LoadOptions) -> anyhow::Result<LoadReport> {
     std::fs::write(&options.out, serde_json::to_vec_pretty(&report)?)
         .with_context(|| format!("cannot write the report to {}", options.out.display()))?;
     Ok(report)
+}
+
+/// The largest latency of the transactions sent in each whole second of the window; a
+/// transaction never committed counts as `u64::MAX`.
+fn latency_max_per_second(
+    sent_at: &[Option<Instant>],
+    arrivals: &[Option<Instant>],
+    start: Instant,
+    seconds: u64,
+) -> Vec<u64> {
+    let mut max = vec![0u64; usize::try_from(seconds).unwrap_or(0)];
+    for (sent, arrived) in sent_at.iter().zip(arrivals) {
+        let Some(sent) = sent else { continue };
+        let second = usize::try_from((*sent - start).as_secs()).unwrap_or(usize::MAX);
+        let Some(slot) = max.get_mut(second) else {
+            continue;
+        };
+        let ms = arrived.map_or(u64::MAX, |a| {
+            u64::try_from(a.saturating_duration_since(*sent).as_millis()).unwrap_or(u64::MAX)
+        });
+        *slot = (*slot).max(ms);
+    }
+    max
 }
 
 /// Sends every connection's share on its own thread; returns the logs in range order.

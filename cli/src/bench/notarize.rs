@@ -79,7 +79,9 @@ pub(crate) fn run(options: &NotarizeBenchOptions) -> anyhow::Result<NotarizeFigu
         .arg(node.client_key())
         .arg("--out-dir")
         .arg(&receipts)
-        .arg(&documents);
+        .arg(&documents)
+        // Its report goes to our stderr, so our stdout holds only the benchmark's figures.
+        .stdout(stderr_stdio()?);
     let started = Instant::now();
     let status = ChildGuard::spawn("zl evidence notarize", &mut command)?.wait(NOTARIZE_TIMEOUT)?;
     let elapsed_s = started.elapsed().as_secs_f64();
@@ -112,6 +114,13 @@ pub(crate) fn run(options: &NotarizeBenchOptions) -> anyhow::Result<NotarizeFigu
         receipts: receipt_count,
         receipts_verified,
     })
+}
+
+/// A handle on this process's stderr for a child's output.
+fn stderr_stdio() -> anyhow::Result<std::process::Stdio> {
+    use std::os::fd::AsFd as _;
+    let fd = std::io::stderr().as_fd().try_clone_to_owned()?;
+    Ok(std::process::Stdio::from(fd))
 }
 
 /// The relative path of generated file `index`.

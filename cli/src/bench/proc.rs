@@ -13,6 +13,10 @@ const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
 pub(crate) const TERMINATE_GRACE: Duration = Duration::from_secs(30);
 /// How often an exiting child is checked on.
 const EXIT_POLL: Duration = Duration::from_millis(20);
+/// Name prefix of the benchmarks' temporary folders.
+const TEMP_PREFIX: &str = "zl-bench-";
+/// Entries of the temporary directory looked at when sweeping, at most.
+const SWEEP_ENTRIES_MAX: usize = 100_000;
 /// Files counted when sizing a folder, at most (a node's data folder holds a few hundred).
 const SIZED_FILES_MAX: usize = 1_000_000;
 
@@ -22,9 +26,15 @@ pub(crate) struct TempDir {
 }
 
 impl TempDir {
-    /// Creates `<tmp>/zl-bench-<what>-<random>`.
+    /// Creates `<tmp>/zl-bench-<what>-<pid>-<random>`, first removing the folders of earlier
+    /// benchmark processes that are gone (killed before they could clean up).
     pub(crate) fn new(what: &str) -> anyhow::Result<TempDir> {
-        let path = std::env::temp_dir().join(format!("zl-bench-{what}-{:016x}", OsRng.next_u64()));
+        sweep_stale(&std::env::temp_dir());
+        let path = std::env::temp_dir().join(format!(
+            "{TEMP_PREFIX}{what}-{}-{:016x}",
+            std::process::id(),
+            OsRng.next_u64()
+        ));
         std::fs::create_dir(&path).with_context(|| {
             format!(
                 "cannot create the temporary folder {}; set TMPDIR to a writable folder",
@@ -47,6 +57,34 @@ impl Drop for TempDir {
             eprintln!("warning: cannot remove {}: {error}", self.path.display());
         }
     }
+}
+
+/// Removes `<tmp>/zl-bench-<what>-<pid>-<random>` folders whose process no longer runs.
+fn sweep_stale(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.take(SWEEP_ENTRIES_MAX).flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = owner_pid(&name) {
+            if !Path::new(&format!("/proc/{pid}")).exists() {
+                // Best effort: another sweeper may be removing it at the same time.
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+/// The process id in a benchmark folder name `zl-bench-<what>-<pid>-<16 hex>`.
+fn owner_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix(TEMP_PREFIX)?;
+    let mut parts = rest.rsplitn(3, '-');
+    let random = parts.next()?;
+    let pid = parts.next()?;
+    parts.next()?;
+    (random.len() == 16 && random.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| pid.parse().ok())
+        .flatten()
 }
 
 /// A child process that is terminated (SIGTERM, then SIGKILL) when dropped, so no benchmark
@@ -199,16 +237,33 @@ pub(crate) fn cpu_seconds(pid: &str) -> anyhow::Result<f64> {
     Ok((ticks(11)? + ticks(12)?) / CLOCK_TICKS_PER_SECOND)
 }
 
-/// Total size in bytes of the regular files under `dir`.
-pub(crate) fn folder_bytes(dir: &Path) -> anyhow::Result<u64> {
-    let mut total = 0;
+/// Sizes of the regular files under a folder, in bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct FolderBytes {
+    /// All files.
+    pub(crate) total: u64,
+    /// RocksDB table files (`*.sst`).
+    pub(crate) sst: u64,
+    /// RocksDB write-ahead logs (`*.log`).
+    pub(crate) wal: u64,
+}
+
+/// Sizes of the regular files under `dir`.
+pub(crate) fn folder_bytes(dir: &Path) -> anyhow::Result<FolderBytes> {
+    let mut bytes = FolderBytes::default();
     for entry in walkdir::WalkDir::new(dir).into_iter().take(SIZED_FILES_MAX) {
         let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
         if entry.file_type().is_file() {
-            total += entry.metadata()?.len();
+            let size = entry.metadata()?.len();
+            bytes.total += size;
+            match entry.path().extension().and_then(|e| e.to_str()) {
+                Some("sst") => bytes.sst += size,
+                Some("log") => bytes.wal += size,
+                _ => {}
+            }
         }
     }
-    Ok(total)
+    Ok(bytes)
 }
 
 /// The one-minute load average, to tell whether something else was using the cores.
@@ -237,10 +292,24 @@ mod tests {
         let dir = TempDir::new("test").unwrap();
         std::fs::create_dir(dir.path().join("a")).unwrap();
         std::fs::write(dir.path().join("a/x"), [0u8; 100]).unwrap();
-        std::fs::write(dir.path().join("y"), [0u8; 23]).unwrap();
-        assert_eq!(folder_bytes(dir.path()).unwrap(), 123);
+        std::fs::write(dir.path().join("y.sst"), [0u8; 23]).unwrap();
+        std::fs::write(dir.path().join("z.log"), [0u8; 7]).unwrap();
+        let bytes = folder_bytes(dir.path()).unwrap();
+        assert_eq!((bytes.total, bytes.sst, bytes.wal), (130, 23, 7));
         let path = dir.path().to_path_buf();
         drop(dir);
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn names_the_owner_of_benchmark_folders_only() {
+        assert_eq!(owner_pid("zl-bench-node-4242-0123456789abcdef"), Some(4242));
+        assert_eq!(
+            owner_pid("zl-bench-test-generate-7-0123456789abcdef"),
+            Some(7)
+        );
+        assert_eq!(owner_pid("zl-bench-node-4242-xyz"), None);
+        assert_eq!(owner_pid("zl-bench-node-0123456789abcdef"), None);
+        assert_eq!(owner_pid("other-node-1-0123456789abcdef"), None);
     }
 }
