@@ -109,10 +109,8 @@ impl PublicKey {
                 let array: [u8; 32] = bytes.try_into().map_err(|_| bad("not 32 bytes"))?;
                 let key = ed25519_dalek::VerifyingKey::from_bytes(&array)
                     .map_err(|_| bad("not a point on the curve"))?;
-                // Keys with a torsion component verify differently under cofactored and
-                // cofactorless equations; refusing them keeps every verifier in agreement.
-                if key.is_weak() || !key.to_edwards().is_torsion_free() {
-                    return Err(bad("a weak key (small order or with a torsion component)"));
+                if key.is_weak() {
+                    return Err(bad("a weak (small-order) key"));
                 }
                 Ok(PublicKey::Ed25519(key))
             }
@@ -125,6 +123,21 @@ impl PublicKey {
                 Ok(PublicKey::Sm2(Box::new(key)))
             }
             _ => Err(bad("unknown algorithm")),
+        }
+    }
+
+    /// Refuses an Ed25519 key with a torsion component: such keys verify differently under
+    /// cofactored and cofactorless equations, so registered keys (genesis members and validators)
+    /// must lie in the prime-order subgroup for every verifier to agree. Checked once, when a key
+    /// is registered, not on every transaction (it costs about a signature verification).
+    pub fn check_registrable(&self) -> Result<(), TypesError> {
+        match self {
+            PublicKey::Ed25519(key) if !key.to_edwards().is_torsion_free() => {
+                Err(TypesError::Invalid(format!(
+                    "key {self} has a torsion component; register a key made by `zl keys new`"
+                )))
+            }
+            _ => Ok(()),
         }
     }
 

@@ -104,6 +104,7 @@ impl Genesis {
         let suite = self.crypto_suite;
         let keys = self.validators.validators.iter().map(|v| &v.public_key);
         for key in keys.chain(self.members.iter().map(|m| &m.public_key)) {
+            key.check_registrable()?;
             if key.suite() != suite {
                 return Err(TypesError::Invalid(format!(
                     "key {key} is not of the chain's suite {}; generate keys with --suite {}",
