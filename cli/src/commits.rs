@@ -55,8 +55,8 @@ pub(crate) struct Outcome {
 pub(crate) enum StreamEvent {
     /// A block was committed.
     Commit(Commit),
-    /// The node skipped commits because this reader fell behind (`event: lagged`).
-    Lagged,
+    /// The node skipped this many commits because this reader fell behind (`event: lagged`).
+    Lagged(u64),
 }
 
 /// An open commit stream: a reader thread feeds parsed events into a bounded channel.
@@ -105,7 +105,7 @@ pub(crate) fn read_commits(reader: impl Read, mut deliver: impl FnMut(StreamEven
                 Ok(commit) => StreamEvent::Commit(commit),
                 Err(_) => continue,
             },
-            "lagged" => StreamEvent::Lagged,
+            "lagged" => StreamEvent::Lagged(data.trim().parse().unwrap_or(1)),
             _ => continue,
         };
         if !deliver(delivered) {
@@ -215,7 +215,7 @@ pub(crate) fn wait_for_commits(
                 .saturating_duration_since(Instant::now());
             match live.events.recv_timeout(wait) {
                 // Commits were skipped: ask for the pending outcomes now.
-                Ok(StreamEvent::Lagged) => next_poll = Instant::now(),
+                Ok(StreamEvent::Lagged(_)) => next_poll = Instant::now(),
                 Ok(StreamEvent::Commit(commit)) => {
                     let mut found = Vec::new();
                     for transaction in commit.transactions {
@@ -352,7 +352,7 @@ mod tests {
             events,
             [
                 StreamEvent::Commit(first),
-                StreamEvent::Lagged,
+                StreamEvent::Lagged(3),
                 StreamEvent::Commit(second)
             ]
         );

@@ -2,15 +2,13 @@
 //! stream (`GET /v1/commits`, Server-Sent Events).
 
 use crate::client::Client;
-use crate::commits::{Commit, SseParser, STREAM_LINE_BYTES_MAX};
+use crate::commits::{read_commits, StreamEvent};
 use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader, Read};
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use zl_types::Hash;
 
-/// Read buffer of the stream reader.
-const STREAM_BUFFER_BYTES: usize = 1024 * 1024;
 /// How often a waiter looks at the count of commits.
 const WAIT_POLL: Duration = Duration::from_millis(20);
 
@@ -80,29 +78,11 @@ impl CommitRecorder {
 
 /// Reads the stream until it ends, recording each commit notice's arrival instant.
 fn follow(reader: impl Read, ids: &HashMap<Hash, usize>, shared: &Mutex<Recorded>) {
-    let mut reader = BufReader::with_capacity(STREAM_BUFFER_BYTES, reader);
-    let mut parser = SseParser::default();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match (&mut reader)
-            .take(STREAM_LINE_BYTES_MAX)
-            .read_until(b'\n', &mut line)
-        {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-        let text = String::from_utf8_lossy(&line);
-        let Some((event, data)) = parser.line(text.trim_end_matches(['\n', '\r'])) else {
-            continue;
-        };
+    read_commits(reader, |event| {
         let arrived = Instant::now();
-        match event.as_str() {
-            "commit" => {
-                let Ok(commit) = serde_json::from_str::<Commit>(&data) else {
-                    continue;
-                };
-                let mut recorded = shared.lock().unwrap_or_else(|e| e.into_inner());
+        let mut recorded = shared.lock().unwrap_or_else(|e| e.into_inner());
+        match event {
+            StreamEvent::Commit(commit) => {
                 for transaction in commit.transactions {
                     let Some(&index) = ids.get(&transaction.id) else {
                         continue;
@@ -114,13 +94,10 @@ fn follow(reader: impl Read, ids: &HashMap<Hash, usize>, shared: &Mutex<Recorded
                     }
                 }
             }
-            "lagged" => {
-                let skipped: u64 = data.trim().parse().unwrap_or(1);
-                shared.lock().unwrap_or_else(|e| e.into_inner()).lagged += skipped;
-            }
-            _ => {}
+            StreamEvent::Lagged(skipped) => recorded.lagged += skipped,
         }
-    }
+        true
+    });
     shared.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
 }
 
