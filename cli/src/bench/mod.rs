@@ -59,18 +59,8 @@ pub(crate) enum BenchCommand {
         /// The member key file to sign with (the node's home/client.key).
         #[arg(long, value_name = "FILE")]
         key: PathBuf,
-        /// Seconds of offered load.
-        #[arg(long, default_value_t = DURATION_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=DURATION_S_MAX))]
-        duration: u64,
-        /// Offered transactions per second.
-        #[arg(long, default_value_t = RATE_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=100_000))]
-        rate: u64,
-        /// Transactions per batch request, at most.
-        #[arg(long, default_value_t = BATCH_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=crate::submit::BATCH_TRANSACTIONS_MAX as u64))]
-        batch: u64,
-        /// Sending connections, each a thread with its own HTTP agent.
-        #[arg(long, default_value_t = CONNECTIONS_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=load::CONNECTIONS_MAX as u64))]
-        connections: u64,
+        #[command(flatten)]
+        shape: LoadShape,
         /// Where to write the JSON report.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -78,18 +68,8 @@ pub(crate) enum BenchCommand {
     /// Committed evidence transactions per second, commit latency, node memory and disk per
     /// record, and signature capacity: a node plus a separate `zl bench load` process.
     Evidence {
-        /// Seconds of offered load.
-        #[arg(long, default_value_t = DURATION_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=DURATION_S_MAX))]
-        duration: u64,
-        /// Offered transactions per second.
-        #[arg(long, default_value_t = RATE_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=100_000))]
-        rate: u64,
-        /// Transactions per batch request, at most.
-        #[arg(long, default_value_t = BATCH_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=crate::submit::BATCH_TRANSACTIONS_MAX as u64))]
-        batch: u64,
-        /// Sending connections of the load generator.
-        #[arg(long, default_value_t = CONNECTIONS_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=load::CONNECTIONS_MAX as u64))]
-        connections: u64,
+        #[command(flatten)]
+        shape: LoadShape,
         #[command(flatten)]
         common: Common,
     },
@@ -119,6 +99,34 @@ pub(crate) enum BenchCommand {
     },
 }
 
+/// The shape of the offered load, shared by `load` and `evidence`.
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub(crate) struct LoadShape {
+    /// Seconds of offered load.
+    #[arg(long, default_value_t = DURATION_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=DURATION_S_MAX))]
+    duration: u64,
+    /// Offered transactions per second.
+    #[arg(long, default_value_t = RATE_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    rate: u64,
+    /// Transactions per batch request, at most.
+    #[arg(long, default_value_t = BATCH_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=crate::submit::BATCH_TRANSACTIONS_MAX as u64))]
+    batch: u64,
+    /// Sending connections, each a thread with its own HTTP agent.
+    #[arg(long, default_value_t = CONNECTIONS_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=load::CONNECTIONS_MAX as u64))]
+    connections: u64,
+}
+
+impl Default for LoadShape {
+    fn default() -> LoadShape {
+        LoadShape {
+            duration: DURATION_DEFAULT,
+            rate: RATE_DEFAULT,
+            batch: BATCH_DEFAULT,
+            connections: CONNECTIONS_DEFAULT,
+        }
+    }
+}
+
 /// Options every orchestrating benchmark takes.
 #[derive(clap::Args, Clone, Debug)]
 pub(crate) struct Common {
@@ -142,40 +150,21 @@ impl Common {
 /// Runs a benchmark; `node` is the global `--node` (used by `load` only).
 pub(crate) fn run(command: BenchCommand, node: &str) -> anyhow::Result<ExitCode> {
     match command {
-        BenchCommand::Load {
-            key,
-            duration,
-            rate,
-            batch,
-            connections,
-            out,
-        } => {
+        BenchCommand::Load { key, shape, out } => {
             let report = load::run(&load::LoadOptions {
                 node: node.to_string(),
                 key,
-                duration_s: duration,
-                rate,
+                duration_s: shape.duration,
+                rate: shape.rate,
                 // Both are bounded by their value parsers.
-                batch: batch as usize,
-                connections: connections as usize,
+                batch: shape.batch as usize,
+                connections: shape.connections as usize,
                 out,
             })?;
             eprintln!("{}", load::summary(&report));
         }
-        BenchCommand::Evidence {
-            duration,
-            rate,
-            batch,
-            connections,
-            common,
-        } => {
-            let figures = evidence::run(&evidence_options(
-                duration,
-                rate,
-                batch,
-                connections,
-                &common,
-            )?)?;
+        BenchCommand::Evidence { shape, common } => {
+            let figures = evidence::run(&evidence_options(shape, &common)?)?;
             if common.json {
                 println!("{}", serde_json::to_string_pretty(&figures)?);
             } else {
@@ -213,18 +202,15 @@ pub(crate) fn run(command: BenchCommand, node: &str) -> anyhow::Result<ExitCode>
 }
 
 fn evidence_options(
-    duration: u64,
-    rate: u64,
-    batch: u64,
-    connections: u64,
+    shape: LoadShape,
     common: &Common,
 ) -> anyhow::Result<evidence::EvidenceOptions> {
     Ok(evidence::EvidenceOptions {
-        duration_s: duration,
-        rate,
+        duration_s: shape.duration,
+        rate: shape.rate,
         suite: common.suite()?,
-        batch: batch as usize,
-        connections: connections as usize,
+        batch: shape.batch as usize,
+        connections: shape.connections as usize,
         zld: common.zld.clone(),
     })
 }
@@ -252,13 +238,7 @@ fn notarize_options(files: u64, common: &Common) -> anyhow::Result<notarize::Not
 
 /// `zl bench all`: the three benchmarks with their defaults, then the targets table.
 fn all(common: &Common) -> anyhow::Result<()> {
-    let evidence = evidence::run(&evidence_options(
-        DURATION_DEFAULT,
-        RATE_DEFAULT,
-        BATCH_DEFAULT,
-        CONNECTIONS_DEFAULT,
-        common,
-    )?)?;
+    let evidence = evidence::run(&evidence_options(LoadShape::default(), common)?)?;
     eprintln!("{}\n", evidence::summary(&evidence));
     let ingest = ingest::run(&ingest_options(
         INGEST_TRANSACTIONS_DEFAULT,
