@@ -167,6 +167,25 @@ impl Node {
         zl(&all)
     }
 
+    /// `zl evidence notarize --key KEY [--documents-per-tx N] PATH` with the home's member key,
+    /// asserting that it succeeds.
+    pub fn notarize(&self, path: &Path, documents_per_tx: Option<&str>) -> Output {
+        let key = self.client_key();
+        let mut args = vec!["evidence", "notarize", "--key", path_str(&key)];
+        if let Some(n) = documents_per_tx {
+            args.extend(["--documents-per-tx", n]);
+        }
+        args.push(path_str(path));
+        let output = self.zl(&args);
+        assert!(
+            output.status.success(),
+            "notarize {} failed: {}",
+            path.display(),
+            text(&output)
+        );
+        output
+    }
+
     /// Starts `zl --node <this node> ARGS...` in the background; its output goes to files in `logs`.
     pub fn zl_spawn(&self, args: &[&str], logs: &Path) -> Background {
         let mut all = vec!["--node", self.url.as_str()];

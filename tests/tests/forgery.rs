@@ -4,7 +4,7 @@
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use zl_tests::documents::{self, assert_zl_valid, receipt_path, zl_verify, Verdict};
-use zl_tests::{path_str, text, Node};
+use zl_tests::Node;
 
 /// Exit code of a negative answer (an invalid receipt).
 const EXIT_INVALID: i32 = 1;
@@ -16,38 +16,13 @@ fn verify_refuses_each_kind_of_forgery() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let node = Node::dev(&dir.path().join("a"), "ed25519");
     let genesis = node.genesis_path();
-    let key = node.client_key();
     // A first record, so the batch's record has a log proof with steps.
     let first = documents::write_documents(&dir.path().join("first"), 1);
-    let output = node.zl(&[
-        "evidence",
-        "notarize",
-        "--key",
-        path_str(&key),
-        path_str(&first[0]),
-    ]);
-    assert!(
-        output.status.success(),
-        "notarize failed: {}",
-        text(&output)
-    );
+    node.notarize(&first[0], None);
     // Three documents in one record, so each document proof has steps.
     let batch_dir = dir.path().join("batch");
     let batch = documents::write_documents(&batch_dir, 3);
-    let output = node.zl(&[
-        "evidence",
-        "notarize",
-        "--key",
-        path_str(&key),
-        "--documents-per-tx",
-        "3",
-        path_str(&batch_dir),
-    ]);
-    assert!(
-        output.status.success(),
-        "notarize failed: {}",
-        text(&output)
-    );
+    node.notarize(&batch_dir, Some("3"));
     drop(node);
 
     let file = &batch[0];

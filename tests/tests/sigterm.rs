@@ -1,27 +1,15 @@
 //! SIGTERM stops the node cleanly; started again, it holds the same chain and continues it.
 
 use zl_tests::documents::{self, read_receipt, receipt_path};
-use zl_tests::{http, path_str, text, Node};
+use zl_tests::{http, text, Node};
 
 #[test]
 fn sigterm_stops_cleanly_and_restart_continues() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let home = dir.path().join("node");
     let node = Node::dev(&home, "ed25519");
-    let key = node.client_key();
     let files = documents::write_documents(&dir.path().join("docs"), 2);
-    let output = node.zl(&[
-        "evidence",
-        "notarize",
-        "--key",
-        path_str(&key),
-        path_str(&files[0]),
-    ]);
-    assert!(
-        output.status.success(),
-        "notarize failed: {}",
-        text(&output)
-    );
+    node.notarize(&files[0], None);
     let before = node.status();
     let height = before["height"].as_u64().expect("a height");
     assert!(height >= 1, "no block committed: {before}");
@@ -73,18 +61,7 @@ fn sigterm_stops_cleanly_and_restart_continues() {
     );
 
     // The restarted node takes new work at the next height.
-    let output = node.zl(&[
-        "evidence",
-        "notarize",
-        "--key",
-        path_str(&key),
-        path_str(&files[1]),
-    ]);
-    assert!(
-        output.status.success(),
-        "notarize after the restart failed: {}",
-        text(&output)
-    );
+    node.notarize(&files[1], None);
     assert_eq!(
         node.height(),
         height + 1,

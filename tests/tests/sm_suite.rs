@@ -3,7 +3,7 @@
 use zl_tests::documents::{
     self, assert_zl_valid, read_receipt, receipt_path, verify_in_process, zl_verify,
 };
-use zl_tests::{path_str, text, Node};
+use zl_tests::{text, Node};
 use zl_types::HashAlgorithm;
 
 #[test]
@@ -20,21 +20,7 @@ fn sm_chain_end_to_end() {
 
     let docs = dir.path().join("docs");
     let files = documents::write_documents(&docs, 7);
-    let key = node.client_key();
-    let output = node.zl(&[
-        "evidence",
-        "notarize",
-        "--key",
-        path_str(&key),
-        "--documents-per-tx",
-        "3",
-        path_str(&docs),
-    ]);
-    assert!(
-        output.status.success(),
-        "notarize failed: {}",
-        text(&output)
-    );
+    node.notarize(&docs, Some("3"));
     assert_eq!(
         node.status()["evidence_log_size"],
         3,
