@@ -51,6 +51,7 @@ fn member(key: &SecretKey, roles: Vec<Role>) -> Member {
         name: "m".into(),
         public_key: key.public_key(),
         roles,
+        transport_key: None,
     }
 }
 

@@ -38,11 +38,13 @@ pub fn genesis(
                 name: "Validator Org".into(),
                 public_key: validator.clone(),
                 roles: vec![Role::Validator],
+                transport_key: None,
             },
             Member {
                 name: "Shanghai Equity Exchange".into(),
                 public_key: submitter.clone(),
                 roles: vec![Role::Submitter],
+                transport_key: None,
             },
         ],
     }

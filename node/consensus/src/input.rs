@@ -1,18 +1,20 @@
 //! What enters the consensus state machine.
 
-use zl_types::{Hash, PublicKey, Signature, VoteContent};
+use crate::Timeout;
+use zl_types::{Hash, SignedProposal, SignedVote, ValidatorSet};
 
 /// One input to [`crate::Consensus::process`].
-// Inputs are moved one at a time, never stored in bulk, so their size does not matter.
-#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
-    /// Begin `height` (the previous height is committed and applied).
+    /// The previous height is committed and applied: begin `height` with its validator set.
     StartHeight {
         /// The new height.
         height: u64,
+        /// The validators of this height.
+        validators: ValidatorSet,
     },
-    /// The shell built and executed this validator's proposal.
+    /// The shell built (or found) the block this validator proposes, answering
+    /// [`crate::Output::BuildProposal`].
     ProposalBuilt {
         /// Height.
         height: u64,
@@ -20,14 +22,23 @@ pub enum Input {
         round: u64,
         /// Hash of the proposed header.
         block_hash: Hash,
+        /// The valid round, if the shell re-proposes the valid value it was offered.
+        pol_round: Option<u64>,
     },
-    /// A signed vote whose signature the shell has verified (this validator's own votes come back this way).
-    Vote {
-        /// The voter.
-        validator: PublicKey,
-        /// What it voted.
-        vote: VoteContent,
-        /// Its signature over the vote's signing bytes.
-        signature: Signature,
+    /// A proposal whose signature the shell has verified (this validator's own comes back too).
+    Proposal(SignedProposal),
+    /// The shell's verdict on a proposed block (`valid(v)` of the paper): it executed the block
+    /// on its tip and compared the header hash, time and size rules.
+    ProposalValidated {
+        /// Height.
+        height: u64,
+        /// The block's header hash.
+        block_hash: Hash,
+        /// Whether the block is valid.
+        valid: bool,
     },
+    /// A vote whose signature the shell has verified (this validator's own come back too).
+    Vote(SignedVote),
+    /// A timeout the state machine scheduled has elapsed.
+    TimeoutElapsed(Timeout),
 }

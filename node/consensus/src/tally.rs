@@ -1,57 +1,93 @@
-//! Vote counting for one height and round: power per block hash, signatures kept for certificates.
+//! Vote counting for one height: per round and kind, each validator's vote and the power behind
+//! each value; a second, different vote from one validator is kept as misbehaviour evidence.
 
-use std::collections::BTreeMap;
-use zl_types::{CommitSignature, Hash, PublicKey, Signature, ValidatorSet, VoteKind};
+use std::collections::{BTreeMap, BTreeSet};
+use zl_types::{CommitSignature, DoubleVote, Hash, PublicKey, SignedVote, ValidatorSet, VoteKind};
 
-/// Votes of one kind in one round, grouped by the block voted for.
+/// What adding a vote did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Added {
+    /// A new vote, counted.
+    Counted,
+    /// The same vote again (a retransmission): nothing changes.
+    Duplicate,
+    /// A different vote for the same slot: not counted; here is the evidence.
+    Conflict(Box<DoubleVote>),
+}
+
+/// Votes of one kind in one round.
 #[derive(Clone, Debug, Default)]
 pub struct Tally {
-    /// Power and signatures per voted value (`None` = nil).
-    by_value: BTreeMap<Option<Hash>, (u64, Vec<CommitSignature>)>,
-    /// Validators already counted (a second vote of theirs is not counted again).
-    voted: Vec<PublicKey>,
+    /// Each validator's first vote, by key bytes.
+    votes: BTreeMap<Vec<u8>, SignedVote>,
+    /// Power per voted value (`None` = nil).
+    power: BTreeMap<Option<Hash>, u64>,
+    /// Power of all counted votes.
+    total: u64,
+    /// Validators already reported for a double vote here (reported once each).
+    reported: BTreeSet<Vec<u8>>,
 }
 
 impl Tally {
-    /// Counts a vote; returns false if the validator already voted in this tally.
-    pub fn add(
-        &mut self,
-        set: &ValidatorSet,
-        validator: PublicKey,
-        value: Option<Hash>,
-        signature: Signature,
-    ) -> bool {
-        if self.voted.contains(&validator) {
-            return false;
+    /// Counts a vote of `power`.
+    pub fn add(&mut self, vote: SignedVote, power: u64) -> Added {
+        let key = vote.validator.to_bytes();
+        if let Some(first) = self.votes.get(&key) {
+            if first.vote == vote.vote {
+                return Added::Duplicate;
+            }
+            if !self.reported.insert(key) {
+                return Added::Duplicate;
+            }
+            return Added::Conflict(Box::new(DoubleVote {
+                first: first.clone(),
+                second: vote,
+            }));
         }
-        let power = set.find(&validator).map_or(0, |v| v.power);
-        let entry = self.by_value.entry(value).or_default();
-        entry.0 += power;
-        entry.1.push(CommitSignature {
-            validator: validator.clone(),
-            signature,
-        });
-        self.voted.push(validator);
-        true
+        *self.power.entry(vote.vote.block_hash).or_default() += power;
+        self.total += power;
+        self.votes.insert(key, vote);
+        Added::Counted
     }
 
-    /// The value holding more than two thirds of the power, with its signatures.
-    pub fn quorum(&self, set: &ValidatorSet) -> Option<(Option<Hash>, &[CommitSignature])> {
-        let total = set.total_power();
-        self.by_value
+    /// Power behind `value`.
+    pub fn power_for(&self, value: Option<Hash>) -> u64 {
+        self.power.get(&value).copied().unwrap_or(0)
+    }
+
+    /// Power of all counted votes, whatever their value.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The precommit signatures for `block_hash`, in set order (for a certificate).
+    pub fn signatures_for(&self, set: &ValidatorSet, block_hash: Hash) -> Vec<CommitSignature> {
+        set.validators
             .iter()
-            .find(|(_, (power, _))| power.saturating_mul(3) > total.saturating_mul(2))
-            .map(|(value, (_, signatures))| (*value, signatures.as_slice()))
+            .filter_map(|v| self.votes.get(&v.public_key.to_bytes()))
+            .filter(|s| s.vote.block_hash == Some(block_hash))
+            .map(|s| CommitSignature {
+                validator: s.validator.clone(),
+                signature: s.signature.clone(),
+            })
+            .collect()
+    }
+
+    /// Whether `key` has voted here.
+    pub fn has_voted(&self, key: &PublicKey) -> bool {
+        self.votes.contains_key(&key.to_bytes())
     }
 }
 
-/// The tallies of one round.
+/// The tallies of one round, and who sent anything in it (for the round skip of line 55).
 #[derive(Clone, Debug, Default)]
 pub struct RoundVotes {
     /// Prevotes.
     pub prevotes: Tally,
     /// Precommits.
     pub precommits: Tally,
+    /// Validators heard from in this round (any message), by key bytes, with their power.
+    senders: BTreeMap<Vec<u8>, u64>,
 }
 
 impl RoundVotes {
@@ -62,4 +98,24 @@ impl RoundVotes {
             VoteKind::Precommit => &mut self.precommits,
         }
     }
+
+    /// Notes that `key` (of `power`) sent a message in this round.
+    pub fn heard(&mut self, key: &PublicKey, power: u64) {
+        self.senders.insert(key.to_bytes(), power);
+    }
+
+    /// Power of the validators heard from in this round.
+    pub fn heard_power(&self) -> u64 {
+        self.senders.values().sum()
+    }
+}
+
+/// More than two thirds of `total`.
+pub fn is_quorum(power: u64, total: u64) -> bool {
+    power.saturating_mul(3) > total.saturating_mul(2)
+}
+
+/// More than one third of `total` (at least one honest validator among them).
+pub fn is_one_third(power: u64, total: u64) -> bool {
+    power.saturating_mul(3) > total
 }

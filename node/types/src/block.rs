@@ -14,6 +14,8 @@ pub const VOTE_TAG: &str = "zhenglian/vote/v1";
 pub const BLOCK_BYTES_MAX: usize = 16 * 1024 * 1024;
 /// Validators one set may hold.
 pub const VALIDATORS_MAX: usize = 128;
+/// Total voting power of a set, at most: the proposer schedule has one slot per unit of power.
+pub const VOTING_POWER_TOTAL_MAX: u64 = 10_000;
 
 /// A block header. It commits to the results of its own block: a block is executed before it is committed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +85,7 @@ pub struct ValidatorSet {
 }
 
 impl ValidatorSet {
-    /// Checks the set: 1 to 128 validators, distinct keys, power at least 1, total within 2^53.
+    /// Checks the set: 1 to 128 validators, distinct keys, power at least 1, total at most 10,000.
     pub fn check(&self) -> Result<(), TypesError> {
         let n = self.validators.len();
         if n == 0 || n > VALIDATORS_MAX {
@@ -106,10 +108,11 @@ impl ValidatorSet {
                 )));
             }
         }
-        if self.total_power() > crate::canonical::JSON_INTEGER_MAX {
-            return Err(TypesError::Invalid(
-                "total voting power exceeds 2^53-1".into(),
-            ));
+        if self.total_power() > VOTING_POWER_TOTAL_MAX {
+            return Err(TypesError::Invalid(format!(
+                "total voting power {} exceeds {VOTING_POWER_TOTAL_MAX}; use small relative powers",
+                self.total_power()
+            )));
         }
         Ok(())
     }

@@ -50,6 +50,10 @@ pub struct Member {
     pub public_key: PublicKey,
     /// Its roles.
     pub roles: Vec<Role>,
+    /// The Ed25519 transport key of the member's node on the peer network, if it runs one
+    /// (libp2p noise authenticates peers with it; the registry binds it to the chain key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport_key: Option<PublicKey>,
 }
 
 /// The genesis of a chain. Its hash binds every signature made on the chain.
@@ -127,13 +131,43 @@ impl Genesis {
                 )));
             }
         }
-        Ok(())
+        check_transport_keys(&self.members)
+    }
+
+    /// The member whose node authenticates with this transport key, if any.
+    pub fn member_by_transport_key(&self, key: &PublicKey) -> Option<&Member> {
+        self.members
+            .iter()
+            .find(|m| m.transport_key.as_ref() == Some(key))
     }
 
     /// The member holding `key`, if registered.
     pub fn member(&self, key: &PublicKey) -> Option<&Member> {
         self.members.iter().find(|m| &m.public_key == key)
     }
+}
+
+/// Transport keys are Ed25519 on every chain (libp2p noise has no SM2) and name one node each.
+pub fn check_transport_keys(members: &[Member]) -> Result<(), TypesError> {
+    let mut seen = std::collections::HashSet::new();
+    for member in members {
+        let Some(key) = &member.transport_key else {
+            continue;
+        };
+        if key.suite() != CryptoSuite::Ed25519 {
+            return Err(TypesError::Invalid(format!(
+                "transport key of {} must be ed25519 (the peer network authenticates with Ed25519 on every chain)",
+                member.name
+            )));
+        }
+        key.check_registrable()?;
+        if !seen.insert(key.to_bytes()) {
+            return Err(TypesError::Invalid(format!(
+                "transport key {key} is bound to two members"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Chain ids are 1 to 64 characters of `a-z`, `0-9`, `-` and `_`, starting with a letter.

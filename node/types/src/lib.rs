@@ -14,6 +14,7 @@ pub mod hash;
 pub mod keyfile;
 pub mod merkle;
 pub mod receipt;
+pub mod signed;
 pub mod transaction;
 
 pub use block::{
@@ -27,4 +28,5 @@ pub use genesis::{ChainRole, Genesis, Member, Role};
 pub use hash::{Hash, HashAlgorithm, Hasher};
 pub use keyfile::KeyFile;
 pub use receipt::{EvidenceReceipt, ReceiptError};
+pub use signed::{DoubleVote, ProposalContent, SignedProposal, SignedVote};
 pub use transaction::{Call, CheckedTransaction, Transaction, TransactionBody};

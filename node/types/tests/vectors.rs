@@ -63,6 +63,7 @@ impl Fixture {
             name: name.into(),
             public_key,
             roles,
+            transport_key: None,
         };
         let genesis = Genesis {
             chain_id: CHAIN_ID.into(),

@@ -54,11 +54,13 @@ pub(crate) fn init(args: &InitArgs) -> Result<()> {
                 name: "node0 operator".into(),
                 public_key: node_key.public_key(),
                 roles: vec![Role::Validator, Role::Governor],
+                transport_key: None,
             },
             Member {
                 name: "local client".into(),
                 public_key: client_key.public_key(),
                 roles: vec![Role::Submitter],
+                transport_key: None,
             },
         ],
     };

@@ -7,9 +7,9 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 use zl_api::{CommitNotice, CommittedTx, NodeState};
-use zl_consensus::{Consensus, Input, Output};
+use zl_consensus::{Consensus, Input, Output, Timeouts};
 use zl_ledger::{ExecutedBlock, StoredBlock};
-use zl_types::{CheckedTransaction, SecretKey};
+use zl_types::{CheckedTransaction, SecretKey, SignedProposal, SignedVote};
 
 /// How the producer shapes blocks.
 #[derive(Clone, Copy, Debug)]
@@ -34,8 +34,7 @@ impl From<&zl_config::NodeConfig> for Settings {
 
 /// Produces blocks until shutdown begins. An error here is fatal for the node.
 pub(crate) async fn run(state: Arc<NodeState>, key: SecretKey, settings: Settings) -> Result<()> {
-    let genesis = state.ledger.genesis().clone();
-    let mut consensus = Consensus::new(genesis.validators.clone(), key.public_key());
+    let mut consensus = Consensus::new(key.public_key(), Timeouts::default(), None);
     let mut stop = state.shutdown.subscribe();
     loop {
         if *stop.borrow() {
@@ -72,30 +71,49 @@ async fn produce(
     let height = ledger.height() + 1;
     let mut batch = Some(batch);
     let mut executed: Option<ExecutedBlock> = None;
-    let mut inputs = VecDeque::from([Input::StartHeight { height }]);
+    let genesis = ledger.genesis().clone();
+    let genesis_hash = ledger.genesis_hash();
+    let mut inputs = VecDeque::from([Input::StartHeight {
+        height,
+        validators: genesis.validators.clone(),
+    }]);
     while let Some(input) = inputs.pop_front() {
         for output in consensus.process(input)? {
             match output {
-                Output::BuildProposal { height, round } => {
+                Output::BuildProposal { height, round, .. } => {
                     let transactions = batch.take().context("a height is proposed once")?;
                     let block = execute(state, transactions, key).await?;
                     inputs.push_back(Input::ProposalBuilt {
                         height,
                         round,
                         block_hash: block.hash,
+                        pol_round: None,
+                    });
+                    inputs.push_back(Input::ProposalValidated {
+                        height,
+                        block_hash: block.hash,
+                        valid: true,
                     });
                     executed = Some(block);
                 }
-                Output::SignVote(vote) => {
-                    let bytes =
-                        vote.signing_bytes(&ledger.genesis().chain_id, &ledger.genesis_hash());
-                    let signature = key.sign(&bytes);
-                    inputs.push_back(Input::Vote {
-                        validator: key.public_key(),
-                        vote,
-                        signature,
-                    });
+                Output::SignProposal { proposal, .. } => {
+                    let bytes = proposal.signing_bytes(&genesis.chain_id, &genesis_hash);
+                    inputs.push_back(Input::Proposal(SignedProposal {
+                        proposer: key.public_key(),
+                        signature: key.sign(&bytes),
+                        proposal,
+                    }));
                 }
+                Output::SignVote { vote, .. } => {
+                    let bytes = vote.signing_bytes(&genesis.chain_id, &genesis_hash);
+                    inputs.push_back(Input::Vote(SignedVote {
+                        validator: key.public_key(),
+                        signature: key.sign(&bytes),
+                        vote,
+                    }));
+                }
+                // A single validator never waits on another, so its rounds never time out.
+                Output::ScheduleTimeout { .. } | Output::Misbehaviour(_) => {}
                 Output::Commit { certificate } => {
                     let block = executed
                         .take()

@@ -94,11 +94,13 @@ impl Node {
                     name: "validator org".into(),
                     public_key: validator.public_key(),
                     roles: vec![Role::Validator, Role::Submitter],
+                    transport_key: None,
                 },
                 Member {
                     name: "submitter org".into(),
                     public_key: member.public_key(),
                     roles: vec![Role::Submitter],
+                    transport_key: None,
                 },
             ],
         };

@@ -43,6 +43,7 @@ pub fn genesis(suite: CryptoSuite, chain_id: &str, keys: &Keys) -> Genesis {
         name: name.into(),
         public_key: key.public_key(),
         roles,
+        transport_key: None,
     };
     Genesis {
         chain_id: chain_id.into(),
