@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod commit;
+pub mod consensus_store;
 pub mod error;
 mod execute;
 mod ledger;

@@ -14,6 +14,7 @@
 //! | `evidence_documents` | seq, u64 BE                                           | the record's digests, 32 bytes each, in order  |
 //! | `evidence_index`     | digest 32 bytes ‖ seq u64 BE ‖ document index u32 BE  | empty                                          |
 //! | `evidence_tree`      | level u8 ‖ index at that level u64 BE                 | 32-byte hash of that perfect subtree           |
+//! | `consensus`          | `signer`, or `misbehaviour/` ‖ height u64 BE ‖ round u64 BE ‖ kind u8 ‖ validator key bytes | JSON signing record / [`zl_types::DoubleVote`] |
 
 use serde::{Deserialize, Serialize};
 use zl_types::{BlockHeader, CommitCertificate, Hash, PublicKey, Transaction};
@@ -74,8 +75,14 @@ table!(
     EvidenceTree = "evidence_tree"
 );
 
+table!(
+    /// This validator's own consensus records: its signing record and the misbehaviour it saw.
+    ConsensusRecords = "consensus"
+);
+
 /// Every table's column family name, in no particular order.
-pub const ALL_TABLES: [&str; 9] = [
+pub const ALL_TABLES: [&str; 10] = [
+    ConsensusRecords::NAME,
     Meta::NAME,
     Blocks::NAME,
     BlockHashes::NAME,
