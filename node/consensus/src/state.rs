@@ -341,10 +341,12 @@ impl Consensus {
     /// Checks the signing record and, if signing is safe, records the new signature with the
     /// current locks.
     fn permit_and_record(&mut self, round: u64, step: SignedStep, value: Option<Hash>) -> bool {
-        let permitted = self
-            .signer
-            .as_ref()
-            .is_none_or(|last| last.permits(self.height, round, step, value));
+        // A node outside the validator set (a full node) follows consensus but never signs.
+        let permitted = self.power_of(&self.me) > 0
+            && self
+                .signer
+                .as_ref()
+                .is_none_or(|last| last.permits(self.height, round, step, value));
         if permitted {
             self.signer = Some(SignerState {
                 height: self.height,
