@@ -8,6 +8,10 @@ pub const BYTES_MAX_DEFAULT: usize = 256 * 1024 * 1024;
 pub const PER_MEMBER_MAX_DEFAULT: usize = 20_000;
 /// Bytes counted for a transaction beyond its signing bytes (the 64-byte signature).
 pub const TRANSACTION_OVERHEAD_BYTES: usize = 64;
+/// The largest [`crate::transaction_size`]: a batch or gossip limit of at least this many
+/// bytes lets every transaction leave the pool.
+pub const TRANSACTION_SIZE_MAX: usize =
+    zl_types::transaction::TRANSACTION_BYTES_MAX + TRANSACTION_OVERHEAD_BYTES;
 /// How long a client should wait before retrying when the mempool is full: about one block.
 pub const FULL_RETRY_AFTER_MS: u64 = 1_000;
 
@@ -35,6 +39,4 @@ impl Default for MempoolLimits {
 // A full quota of one member must fit in the pool, or the quota would never bind.
 const _: () = assert!(PER_MEMBER_MAX_DEFAULT <= TRANSACTIONS_MAX_DEFAULT);
 // The largest transaction must fit in an empty pool.
-const _: () = assert!(
-    zl_types::transaction::TRANSACTION_BYTES_MAX + TRANSACTION_OVERHEAD_BYTES <= BYTES_MAX_DEFAULT
-);
+const _: () = assert!(TRANSACTION_SIZE_MAX <= BYTES_MAX_DEFAULT);

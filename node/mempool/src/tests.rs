@@ -1,8 +1,11 @@
 //! Table-driven tests of every mempool rule: each case is a list of steps and their expected outcomes.
 
+mod pending;
+mod property;
+
 use super::*;
 use zl_types::transaction::ChainBinding;
-use zl_types::{Call, CryptoSuite, HashAlgorithm, SecretKey, TransactionBody};
+use zl_types::{Call, CryptoSuite, HashAlgorithm, SecretKey, Transaction, TransactionBody};
 
 const GENESIS: Hash = Hash([7u8; 32]);
 
@@ -57,13 +60,25 @@ enum Expect {
 }
 
 enum Step {
+    /// `insert` if `local`, else `insert_from_peer`.
     Insert {
         tx: Tx,
         now_ms: u64,
+        local: bool,
         expect: Expect,
     },
+    /// `peek_batch` if `keep`, else `take_batch`.
     Take {
         now_ms: u64,
+        count_max: usize,
+        bytes_max: usize,
+        keep: bool,
+        expect: Vec<Tx>,
+    },
+    /// `remove` of these transactions' ids, and how many it says it removed.
+    Remove { txs: Vec<Tx>, expect: usize },
+    /// `take_fresh`, and the transactions it hands out.
+    Fresh {
         count_max: usize,
         bytes_max: usize,
         expect: Vec<Tx>,
@@ -73,10 +88,10 @@ enum Step {
         len: usize,
         per_member: Vec<(u8, usize)>,
     },
-    Contains {
-        tx: Tx,
-        expect: bool,
-    },
+    /// Transactions dropped as expired so far.
+    ExpiredTotal(u64),
+    /// `contains` and `get` agree with `expect`.
+    Contains { tx: Tx, expect: bool },
 }
 
 struct Case {
@@ -100,7 +115,12 @@ fn limits(
 use Step::*;
 
 fn ins(tx: Tx, now_ms: u64, expect: Expect) -> Step {
-    Insert { tx, now_ms, expect }
+    Insert {
+        tx,
+        now_ms,
+        local: true,
+        expect,
+    }
 }
 
 fn take(now_ms: u64, count_max: usize, bytes_max: usize, expect: Vec<Tx>) -> Step {
@@ -108,6 +128,7 @@ fn take(now_ms: u64, count_max: usize, bytes_max: usize, expect: Vec<Tx>) -> Ste
         now_ms,
         count_max,
         bytes_max,
+        keep: false,
         expect,
     }
 }
@@ -308,7 +329,7 @@ fn id(tx_name: Tx) -> Hash {
 
 #[test]
 fn every_rule() {
-    for case in cases() {
+    for case in cases().into_iter().chain(pending::cases()) {
         let mut pool = Mempool::new(case.limits);
         for (number, step) in case.steps.into_iter().enumerate() {
             let at = format!("{} (step {number})", case.desc);
@@ -316,9 +337,14 @@ fn every_rule() {
                 Insert {
                     tx: t,
                     now_ms,
+                    local,
                     expect,
                 } => {
-                    let outcome = pool.insert(tx(t.0, t.1, t.2), now_ms);
+                    let outcome = if local {
+                        pool.insert(tx(t.0, t.1, t.2), now_ms)
+                    } else {
+                        pool.insert_from_peer(tx(t.0, t.1, t.2), now_ms)
+                    };
                     let matches = match (&outcome, &expect) {
                         (Ok(()), Expect::Ok) => true,
                         (Err(MempoolError::Duplicate(dup)), Expect::Duplicate) => *dup == id(t),
@@ -344,14 +370,38 @@ fn every_rule() {
                     now_ms,
                     count_max,
                     bytes_max,
+                    keep,
                     expect,
                 } => {
-                    let got: Vec<Hash> = pool
-                        .take_batch(now_ms, count_max, bytes_max)
-                        .iter()
-                        .map(|t| t.id)
-                        .collect();
+                    let batch = if keep {
+                        pool.peek_batch(now_ms, count_max, bytes_max)
+                    } else {
+                        pool.take_batch(now_ms, count_max, bytes_max)
+                    };
+                    let got: Vec<Hash> = batch.iter().map(|t| t.id).collect();
                     let want: Vec<Hash> = expect.into_iter().map(id).collect();
+                    assert_eq!(got, want, "{at}");
+                    for t in &batch {
+                        assert_eq!(pool.contains(&t.id), keep, "{at}: stays pending iff peeked");
+                    }
+                }
+                Remove { txs, expect } => {
+                    let ids: Vec<Hash> = txs.into_iter().map(id).collect();
+                    assert_eq!(pool.remove(&ids), expect, "{at}");
+                    for removed in &ids {
+                        assert!(!pool.contains(removed), "{at}: removed {removed}");
+                    }
+                }
+                Fresh {
+                    count_max,
+                    bytes_max,
+                    expect,
+                } => {
+                    let got = pool.take_fresh(count_max, bytes_max);
+                    let want: Vec<Transaction> = expect
+                        .into_iter()
+                        .map(|t| tx(t.0, t.1, t.2).transaction)
+                        .collect();
                     assert_eq!(got, want, "{at}");
                 }
                 Holds { len, per_member } => {
@@ -366,7 +416,12 @@ fn every_rule() {
                         );
                     }
                 }
-                Contains { tx: t, expect } => assert_eq!(pool.contains(&id(t)), expect, "{at}"),
+                ExpiredTotal(total) => assert_eq!(pool.expired_total(), total, "{at}"),
+                Contains { tx: t, expect } => {
+                    assert_eq!(pool.contains(&id(t)), expect, "{at}: contains");
+                    let got = pool.get(&id(t)).map(|t| t.id);
+                    assert_eq!(got, expect.then(|| id(t)), "{at}: get");
+                }
             }
         }
     }
