@@ -9,6 +9,7 @@ mod client;
 mod commits;
 mod digest;
 mod files;
+mod governance;
 mod keys;
 mod notarize;
 mod plan;
@@ -19,6 +20,7 @@ mod show;
 mod sign;
 mod status;
 mod submit;
+mod testnet;
 mod time;
 mod tx;
 mod verify;
@@ -66,9 +68,14 @@ enum Command {
     /// Submit and look up transactions.
     #[command(subcommand)]
     Tx(TxCommand),
+    /// Propose and vote on changes to the members and validators (governors), show proposals.
+    #[command(subcommand)]
+    Governance(governance::GovernanceCommand),
     /// Benchmarks against a throw-away local node (see docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Write the keys, configs and genesis of a local network of N validators (127.0.0.1).
+    Testnet(testnet::TestnetArgs),
 }
 
 #[derive(Subcommand)]
@@ -219,6 +226,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status { json } => status::run(&client()?, json).map(|()| ExitCode::SUCCESS),
         Command::Tx(TxCommand::Submit { file, wait }) => tx::submit(&client()?, &file, wait),
         Command::Tx(TxCommand::Get { id }) => tx::get(&client()?, &id).map(|()| ExitCode::SUCCESS),
+        Command::Governance(command) => governance::run(command, &client()?),
         Command::Bench(command) => bench::run(command, &cli.node),
+        Command::Testnet(args) => testnet::run(&args).map(|()| ExitCode::SUCCESS),
     }
 }
