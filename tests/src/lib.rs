@@ -4,6 +4,7 @@
 pub mod documents;
 pub mod http;
 pub mod sign;
+pub mod testnet;
 pub mod wait;
 
 use std::io::{BufRead, BufReader};
@@ -67,6 +68,8 @@ impl Node {
             "--suite",
             suite,
             "--api",
+            "127.0.0.1:0",
+            "--p2p",
             "127.0.0.1:0",
         ];
         let output = Command::new(bin("zld"))

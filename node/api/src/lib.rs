@@ -10,6 +10,7 @@ pub mod error;
 pub mod metrics;
 mod observe;
 pub mod openapi;
+pub mod peer;
 mod routes;
 pub mod state;
 

@@ -3,7 +3,8 @@
 
 use crate::state::CommitNotice;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 use std::time::Duration;
 
@@ -30,6 +31,17 @@ pub struct Metrics {
     pub api_request_duration_seconds: HistogramVec,
     /// `zl_database_bytes`: bytes the ledger's database takes on disk (set when scraped).
     pub database_bytes: IntGauge,
+    /// `zl_consensus_height`: the height consensus is working on.
+    pub consensus_height: IntGauge,
+    /// `zl_consensus_timeouts_total`: round timeouts that elapsed.
+    pub consensus_timeouts_total: IntCounter,
+    /// `zl_consensus_misbehaviour_total`: double votes detected and kept as evidence.
+    pub consensus_misbehaviour_total: IntCounter,
+    /// `zl_consensus_missed_precommits_total{validator}`: committed blocks whose certificate
+    /// lacks this validator's precommit.
+    pub consensus_missed_precommits_total: IntCounterVec,
+    /// `zl_peers`: connected peers.
+    pub peers: IntGauge,
 }
 
 impl Metrics {
@@ -70,9 +82,38 @@ impl Metrics {
                 "Bytes the ledger database takes on disk.",
             )
             .expect("valid name"),
+            consensus_height: IntGauge::new(
+                "zl_consensus_height",
+                "The height consensus is working on.",
+            )
+            .expect("valid name"),
+            consensus_timeouts_total: IntCounter::new(
+                "zl_consensus_timeouts_total",
+                "Round timeouts that elapsed.",
+            )
+            .expect("valid name"),
+            consensus_misbehaviour_total: IntCounter::new(
+                "zl_consensus_misbehaviour_total",
+                "Double votes detected and kept as evidence.",
+            )
+            .expect("valid name"),
+            consensus_missed_precommits_total: IntCounterVec::new(
+                Opts::new(
+                    "zl_consensus_missed_precommits_total",
+                    "Committed blocks whose certificate lacks this validator's precommit.",
+                ),
+                &["validator"],
+            )
+            .expect("valid name and labels"),
+            peers: IntGauge::new("zl_peers", "Connected peers.").expect("valid name"),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 7] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 12] = [
+            Box::new(metrics.consensus_height.clone()),
+            Box::new(metrics.consensus_timeouts_total.clone()),
+            Box::new(metrics.consensus_misbehaviour_total.clone()),
+            Box::new(metrics.consensus_missed_precommits_total.clone()),
+            Box::new(metrics.peers.clone()),
             Box::new(metrics.height.clone()),
             Box::new(metrics.blocks_committed_total.clone()),
             Box::new(metrics.transactions_committed_total.clone()),
@@ -96,6 +137,33 @@ impl Metrics {
         self.blocks_committed_total.inc();
         self.transactions_committed_total
             .inc_by(notice.transactions.len() as u64);
+    }
+
+    /// Records the start of a height in consensus.
+    pub fn on_height_started(&self, height: u64) {
+        self.consensus_height.set(gauge_value(height));
+    }
+
+    /// Records an elapsed round timeout.
+    pub fn on_timeout(&self) {
+        self.consensus_timeouts_total.inc();
+    }
+
+    /// Records a newly detected double vote.
+    pub fn on_misbehaviour(&self) {
+        self.consensus_misbehaviour_total.inc();
+    }
+
+    /// Records a certificate without `validator`'s precommit.
+    pub fn on_missed_precommit(&self, validator: &str) {
+        self.consensus_missed_precommits_total
+            .with_label_values(&[validator])
+            .inc();
+    }
+
+    /// Records the number of connected peers.
+    pub fn set_peers(&self, peers: usize) {
+        self.peers.set(gauge_value(peers));
     }
 
     /// Records one answered request.

@@ -1,9 +1,10 @@
 //! zld, the ZhengLian node daemon: `init`, `start` and `dev`.
 
 mod clock;
+mod driver;
 mod home;
 mod node;
-mod producer;
+mod wire;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -60,6 +61,9 @@ struct InitArgs {
     /// API listen address written into config.toml.
     #[arg(long, default_value = "127.0.0.1:8700")]
     api: String,
+    /// Peer-network listen address written into config.toml.
+    #[arg(long, default_value = "127.0.0.1:8800")]
+    p2p: String,
 }
 
 fn parse_suite(text: &str) -> Result<CryptoSuite, String> {
@@ -93,6 +97,8 @@ fn main() -> Result<()> {
                     role: ChainRole::LocalBusiness,
                     suite,
                     api: api.clone().unwrap_or_else(|| "127.0.0.1:8700".into()),
+                    // A lone development chain has no peers: any free port will do.
+                    p2p: "127.0.0.1:0".into(),
                 };
                 home::init(&args)?;
                 println!("zld: created a development chain in {}", home.display());

@@ -1,7 +1,8 @@
 //! Running a node: open the ledger, serve the API, produce blocks, stop cleanly on SIGTERM.
 
-use crate::{clock, home, producer};
-use anyhow::{bail, Context, Result};
+use crate::driver::{Driver, Settings};
+use crate::{clock, home};
+use anyhow::{Context, Result};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use zl_api::{ApiLimits, NodeState};
 use zl_config::NodeConfig;
 use zl_ledger::Ledger;
 use zl_mempool::MempoolLimits;
+use zl_network::{Network, NetworkConfig, PeerKey};
 use zl_types::Genesis;
 
 /// How long open HTTP connections get to finish once shutdown begins.
@@ -46,11 +48,9 @@ async fn serve(config: NodeConfig) -> Result<()> {
         .with_context(|| format!("cannot read genesis {}", config.genesis_path.display()))?;
     let genesis = Genesis::from_json(&genesis_text)?;
     let key = home::load_key(&config.key_path)?;
+    let transport_key = home::load_transport_key(&config.transport_key_path)?;
     if genesis.validators.find(&key.public_key()).is_none() {
-        bail!(
-            "this node's key {} is not in the genesis validator set; a non-validator node needs the peer network (a later release)",
-            key.public_key()
-        );
+        tracing::info!(key = %key.public_key(), "this node is not a validator: it follows the chain as a full node");
     }
     let ledger = Ledger::open(&config.data_dir, genesis.clone())
         .with_context(|| format!("cannot open the ledger at {}", config.data_dir.display()))?;
@@ -83,47 +83,80 @@ async fn serve(config: NodeConfig) -> Result<()> {
             })
             .await
     });
-    let producer = tokio::spawn(producer::run(
-        state.clone(),
-        key,
-        producer::Settings::from(&config),
-    ));
+    let allowed = allowed_peers(&ledger)?;
+    let network_config = NetworkConfig::new(
+        transport_key.seed(),
+        config.p2p_listen,
+        config.p2p_peers.clone(),
+        allowed,
+    );
+    let (network, handle, events) = Network::new(network_config).await.with_context(|| {
+        format!(
+            "cannot start the peer network on {}; is another node using that port? change p2p.listen",
+            config.p2p_listen
+        )
+    })?;
+    let p2p_address = network.listen_addr();
+    tokio::spawn(network.run());
+    let driver = Driver::new(state.clone(), key, handle.clone(), settings(&config))?;
+    let driver = tokio::spawn(driver.run(events));
     state.ready.store(true, Ordering::SeqCst);
     println!(
-        "zld: chain {} at height {}; API listening on http://{address}",
+        "zld: chain {} at height {}; peers on {p2p_address}; API listening on http://{address}",
         genesis.chain_id,
         ledger.height()
     );
-    let outcome = supervise(&state, producer).await;
+    let outcome = supervise(&state, driver).await;
     state.ready.store(false, Ordering::SeqCst);
     state.begin_shutdown();
+    handle.shutdown();
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, server).await;
     tracing::info!(height = ledger.height(), "stopped");
     outcome
 }
 
-/// Waits for SIGTERM/Ctrl-C or for the producer to end (which is fatal); then stops the producer.
+/// The transport keys of the members' nodes: the only peers allowed to connect.
+fn allowed_peers(ledger: &Ledger) -> Result<Vec<PeerKey>> {
+    ledger
+        .genesis()
+        .members
+        .iter()
+        .filter_map(|m| m.transport_key.as_ref())
+        .map(|key| PeerKey::try_from(key).map_err(anyhow::Error::from))
+        .collect()
+}
+
+fn settings(config: &NodeConfig) -> Settings {
+    Settings {
+        transactions_max: config.block_transactions_max.get(),
+        bytes_max: config.block_bytes_max.get(),
+        rebroadcast: config.rebroadcast,
+        timeouts: config.timeouts,
+    }
+}
+
+/// Waits for SIGTERM/Ctrl-C or for the consensus driver to end (which is fatal); then stops the driver.
 async fn supervise(
     state: &Arc<NodeState>,
-    mut producer: tokio::task::JoinHandle<Result<()>>,
+    mut driver: tokio::task::JoinHandle<Result<()>>,
 ) -> Result<()> {
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         _ = terminate.recv() => tracing::info!("SIGTERM: shutting down"),
         _ = tokio::signal::ctrl_c() => tracing::info!("interrupt: shutting down"),
-        result = &mut producer => {
+        result = &mut driver => {
             return match result {
                 Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(e.context("block producer failed; the node stopped to protect the ledger")),
-                Err(e) => Err(anyhow::anyhow!("block producer panicked: {e}")),
+                Ok(Err(e)) => Err(e.context("consensus driver failed; the node stopped to protect the ledger")),
+                Err(e) => Err(anyhow::anyhow!("consensus driver panicked: {e}")),
             };
         }
     }
-    // The producer finishes the block in hand (its commit is one atomic write), then returns.
+    // The driver finishes the step in hand (its commit is one atomic write), then returns.
     state.begin_shutdown();
     state.mempool_ready.notify_one();
-    match producer.await {
+    match driver.await {
         Ok(result) => result,
-        Err(e) => Err(anyhow::anyhow!("block producer panicked: {e}")),
+        Err(e) => Err(anyhow::anyhow!("consensus driver panicked: {e}")),
     }
 }

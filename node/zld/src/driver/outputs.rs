@@ -1,0 +1,268 @@
+//! Carrying out what consensus asks: build a proposal, persist and sign, schedule timeouts,
+//! commit, and start the next height.
+
+use super::Driver;
+use crate::wire::{encode, CompactBlock, ConsensusMessage};
+use anyhow::{Context, Result};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+use zl_api::{CommitNotice, CommittedTx};
+use zl_consensus::{Input, Output, SignerState};
+use zl_ledger::{ExecutedBlock, StoredBlock};
+use zl_network::Channel;
+use zl_types::{CommitCertificate, SignedProposal, SignedVote, ValidatorSet, VoteKind};
+
+/// A boxed step of the driver (for the recursion commit -> next height -> consensus).
+pub(super) type BoxedStep<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>>;
+
+impl Driver {
+    pub(super) async fn carry_out(
+        &mut self,
+        output: Output,
+        inputs: &mut VecDeque<Input>,
+    ) -> Result<()> {
+        match output {
+            Output::BuildProposal {
+                height,
+                round,
+                valid,
+            } => {
+                let reuse = valid.filter(|(_, hash)| self.candidates.contains_key(hash));
+                let (block_hash, pol_round) = match reuse {
+                    Some((valid_round, hash)) => (hash, Some(valid_round)),
+                    None => (self.build_block().await?, None),
+                };
+                inputs.push_back(Input::ProposalBuilt {
+                    height,
+                    round,
+                    block_hash,
+                    pol_round,
+                });
+                inputs.push_back(Input::ProposalValidated {
+                    height,
+                    block_hash,
+                    valid: true,
+                });
+            }
+            Output::SignProposal { proposal, signer } => {
+                self.persist(&signer).await?;
+                let chain = self.state.ledger.genesis().chain_id.clone();
+                let bytes = proposal.signing_bytes(&chain, &self.state.ledger.genesis_hash());
+                let signed = SignedProposal {
+                    proposer: self.key.public_key(),
+                    signature: self.key.sign(&bytes),
+                    proposal,
+                };
+                let block = self
+                    .candidates
+                    .get(&signed.proposal.block_hash)
+                    .context("a proposal names a block this node executed")?;
+                let message = ConsensusMessage::Proposal {
+                    proposal: signed.clone(),
+                    block: CompactBlock {
+                        header: block.header.clone(),
+                        transaction_ids: block.transactions.iter().map(|t| t.id).collect(),
+                    },
+                };
+                // Peers fetch what they lack from the proposer; send them the bodies first.
+                self.gossip_fresh();
+                self.send_own(signed.proposal.round, encode(&message));
+                inputs.push_back(Input::Proposal(signed));
+            }
+            Output::SignVote { vote, signer } => {
+                if let (VoteKind::Precommit, Some(hash)) = (vote.kind, vote.block_hash) {
+                    self.persist_locked_block(hash).await?;
+                }
+                self.persist(&signer).await?;
+                let chain = self.state.ledger.genesis().chain_id.clone();
+                let bytes = vote.signing_bytes(&chain, &self.state.ledger.genesis_hash());
+                let signed = SignedVote {
+                    validator: self.key.public_key(),
+                    signature: self.key.sign(&bytes),
+                    vote,
+                };
+                self.send_own(
+                    signed.vote.round,
+                    encode(&ConsensusMessage::Vote(signed.clone())),
+                );
+                inputs.push_back(Input::Vote(signed));
+            }
+            Output::ScheduleTimeout {
+                timeout,
+                duration_ms,
+            } => {
+                let at = Instant::now() + Duration::from_millis(duration_ms);
+                self.timer_seq += 1;
+                self.timers.insert((at, self.timer_seq), timeout);
+            }
+            Output::Commit { certificate } => self.commit_decided(certificate).await?,
+            Output::Misbehaviour(evidence) => {
+                tracing::warn!(validator = %evidence.first.validator, height = evidence.first.vote.height, round = evidence.first.vote.round, "double vote detected; evidence kept");
+                let ledger = self.state.ledger.clone();
+                let new =
+                    tokio::task::spawn_blocking(move || ledger.record_misbehaviour(&evidence))
+                        .await??;
+                if new {
+                    self.state.metrics.on_misbehaviour();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the signing record, fsynced, before the signature exists.
+    async fn persist(&self, signer: &SignerState) -> Result<()> {
+        let ledger = self.state.ledger.clone();
+        let record = serde_json::to_vec(signer)?;
+        tokio::task::spawn_blocking(move || ledger.save_signer_record(&record))
+            .await?
+            .context("cannot persist the signing record; nothing was signed")
+    }
+
+    fn send_own(&mut self, round: u64, message: Vec<u8>) {
+        if let Err(e) = self.network.broadcast(Channel::Consensus, message.clone()) {
+            tracing::debug!(error = %e, "consensus message left for the next retransmission");
+        }
+        self.own.push((round, message));
+    }
+
+    /// Builds and executes a block of pending transactions on the tip; returns its hash.
+    async fn build_block(&mut self) -> Result<zl_types::Hash> {
+        let ledger = self.state.ledger.clone();
+        let previous_time = ledger
+            .tip()
+            .map_or(ledger.genesis().genesis_time, |tip| tip.header.time);
+        let time = self.now_ms().max(previous_time + 1);
+        let batch = self.state.mempool().peek_batch(
+            time,
+            self.settings.transactions_max,
+            self.settings.bytes_max,
+        );
+        let proposer = self.key.public_key();
+        let block =
+            tokio::task::spawn_blocking(move || ledger.execute(batch, time, proposer)).await??;
+        let hash = block.hash;
+        self.candidates.insert(hash, block);
+        Ok(hash)
+    }
+
+    /// Commits the decided block of the current height and moves to the next.
+    async fn commit_decided(&mut self, certificate: CommitCertificate) -> Result<()> {
+        let block = self
+            .candidates
+            .remove(&certificate.block_hash)
+            .context("consensus decided a block this node did not execute")?;
+        self.count_missed(&certificate);
+        self.commit_block(block, certificate).await?;
+        self.start_next_height().await
+    }
+
+    /// Commits an executed block with its certificate, tells subscribers, clears the mempool.
+    pub(super) async fn commit_block(
+        &mut self,
+        block: ExecutedBlock,
+        certificate: CommitCertificate,
+    ) -> Result<StoredBlock> {
+        let outcomes: Vec<CommittedTx> = block
+            .transactions
+            .iter()
+            .map(|tx| CommittedTx {
+                id: tx.id,
+                ok: tx.outcome.ok,
+            })
+            .collect();
+        let ids: Vec<_> = outcomes.iter().map(|t| t.id).collect();
+        let ledger = self.state.ledger.clone();
+        let stored =
+            tokio::task::spawn_blocking(move || ledger.commit(block, certificate)).await??;
+        self.state.mempool().remove(&ids);
+        let notice = Arc::new(CommitNotice {
+            height: stored.height,
+            hash: stored.hash,
+            time: stored.header.time,
+            transactions: outcomes,
+        });
+        self.state.metrics.on_commit(&notice);
+        tracing::debug!(
+            height = stored.height,
+            round = stored.certificate.round,
+            transactions = notice.transactions.len(),
+            "committed"
+        );
+        // No subscriber is not an error: the commit is durable either way.
+        let _ = self.state.commits.send(notice);
+        self.progressed = true;
+        Ok(stored)
+    }
+
+    /// Counts, per validator, a precommit missing from a certificate.
+    fn count_missed(&self, certificate: &CommitCertificate) {
+        let signed: std::collections::HashSet<Vec<u8>> = certificate
+            .signatures
+            .iter()
+            .map(|s| s.validator.to_bytes())
+            .collect();
+        for validator in &self.consensus.validators().validators {
+            let key = validator.public_key.to_bytes();
+            if !signed.contains(&key) {
+                let name = self.names.get(&key).unwrap_or(&validator.name);
+                self.state.metrics.on_missed_precommit(name);
+            }
+        }
+    }
+
+    /// Leaves the committed height behind and starts the next when there is work.
+    pub(super) async fn start_next_height(&mut self) -> Result<()> {
+        self.started = false;
+        self.candidates.clear();
+        self.validating.clear();
+        self.timers.clear();
+        self.own.clear();
+        self.maybe_start_height().await
+    }
+
+    /// Starts the height after the tip in consensus once there is a reason: transactions are
+    /// pending, a peer is already at it, or this validator had signed in it before a restart.
+    ///
+    /// Boxed: starting a height feeds consensus, whose commit starts the next height.
+    pub(super) fn maybe_start_height(&mut self) -> BoxedStep<'_> {
+        Box::pin(self.start_height_if_due())
+    }
+
+    async fn start_height_if_due(&mut self) -> Result<()> {
+        if self.started {
+            return Ok(());
+        }
+        let height = self.state.ledger.height() + 1;
+        let resumed = self
+            .consensus
+            .signer_state()
+            .is_some_and(|s| s.height == height && self.consensus.height() < height);
+        let peers_at_it = self
+            .future
+            .iter()
+            .any(|(_, m)| super::inbound::height_of(m) == height);
+        if self.state.mempool().is_empty() && !resumed && !peers_at_it {
+            return Ok(());
+        }
+        self.started = true;
+        let validators = self.validators_at(height)?;
+        self.state.metrics.on_height_started(height);
+        if resumed {
+            self.restore_locked_block(height).await?;
+        }
+        self.feed(Input::StartHeight { height, validators }).await?;
+        if let Some(validity) = self.restored_validity.take() {
+            self.feed(validity).await?;
+        }
+        self.replay_future(height).await
+    }
+
+    /// The validator set that signs `height`.
+    pub(super) fn validators_at(&self, _height: u64) -> Result<ValidatorSet> {
+        Ok(self.state.ledger.genesis().validators.clone())
+    }
+}
