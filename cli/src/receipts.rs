@@ -138,6 +138,7 @@ mod tests {
             header,
             certificate,
             documents: Vec::new(),
+            validator_set_changes: Vec::new(),
         }
     }
 

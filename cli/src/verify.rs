@@ -94,6 +94,10 @@ fn report(file: &Path, receipt: &EvidenceReceipt, proven: &Proven, genesis: &Gen
         (EvidenceKind::Correct, None) => "correct".to_string(),
         (EvidenceKind::Revoke, _) => "revoke".to_string(),
     };
+    let signers = match proven.validator_set_changes {
+        0 => "the genesis validators".to_string(),
+        n => format!("the validators of its height, followed from the genesis through {n} recorded validator-set change(s)"),
+    };
     format!(
         "VALID: {}\n  \
          digest: {} {}\n  \
@@ -101,6 +105,7 @@ fn report(file: &Path, receipt: &EvidenceReceipt, proven: &Proven, genesis: &Gen
          title: {:?} (category {:?}, reference {:?})\n  \
          chain: {} (genesis {})\n  \
          height: {}, block time: {}\n  \
+         signed by: {signers}\n  \
          record: seq {} ({kind})\n  \
          note: later corrections or revocations are not visible offline; check `zl evidence show {}` against a node\n",
         file.display(),

@@ -34,7 +34,15 @@ impl ContractError {
 
     /// The same error, with the index of the failing call in its message.
     pub fn in_call(self, index: usize) -> ContractError {
-        let wrap = |m: String| format!("call {index}: {m}");
+        self.map_message(|m| format!("call {index}: {m}"))
+    }
+
+    /// The same error, with `context` (what it means and what to do) after its message.
+    pub fn with_context(self, context: &str) -> ContractError {
+        self.map_message(|m| format!("{m}; {context}"))
+    }
+
+    fn map_message(self, wrap: impl FnOnce(String) -> String) -> ContractError {
         match self {
             ContractError::UnknownCall(m) => ContractError::UnknownCall(wrap(m)),
             ContractError::BadArguments(m) => ContractError::BadArguments(wrap(m)),

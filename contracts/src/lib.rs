@@ -6,10 +6,13 @@
 
 pub mod error;
 pub mod evidence;
+pub mod governance;
 pub mod state;
 
 pub use error::ContractError;
-pub use state::{BlockContext, Effects, NewEvidence, Overlay, StateView};
+pub use state::{
+    member_key, BlockContext, Effects, NewEvidence, Overlay, StateView, MEMBER_PREFIX,
+};
 
 use zl_types::{Call, CheckedTransaction};
 
@@ -19,11 +22,17 @@ use zl_types::{Call, CheckedTransaction};
 pub fn check_call(call: &Call) -> Result<(), ContractError> {
     match call.contract.as_str() {
         evidence::CONTRACT => evidence::check_call(call),
-        other => Err(ContractError::UnknownCall(format!(
-            "no contract named {other:?}; known contracts: {}",
-            evidence::CONTRACT
-        ))),
+        governance::CONTRACT => governance::check_call(call),
+        other => Err(unknown_contract(other)),
     }
+}
+
+fn unknown_contract(name: &str) -> ContractError {
+    ContractError::UnknownCall(format!(
+        "no contract named {name:?}; known contracts: {}, {}",
+        evidence::CONTRACT,
+        governance::CONTRACT
+    ))
 }
 
 /// Executes every call of a checked, signature-verified transaction, all or nothing.
@@ -43,10 +52,8 @@ pub fn execute_transaction(
     for (index, call) in tx.transaction.body.calls.iter().enumerate() {
         let effects = match call.contract.as_str() {
             evidence::CONTRACT => evidence::execute(ctx, &overlay, tx, call),
-            other => Err(ContractError::UnknownCall(format!(
-                "no contract named {other:?}; known contracts: {}",
-                evidence::CONTRACT
-            ))),
+            governance::CONTRACT => governance::execute(ctx, &overlay, tx, call, index),
+            other => Err(unknown_contract(other)),
         }
         .map_err(|e| e.in_call(index))?;
         overlay.apply(effects);

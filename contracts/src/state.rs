@@ -1,8 +1,18 @@
 //! What contracts read (a state view) and what they return (effects), with an overlay for
 //! transactions of several calls.
 
-use std::collections::HashMap;
-use zl_types::{Event, EvidenceRecord, Hash, HashAlgorithm, Member, PublicKey};
+use std::collections::{BTreeMap, HashMap};
+use zl_types::{Event, EvidenceRecord, Hash, HashAlgorithm, Member, PublicKey, ValidatorSet};
+
+/// Prefix of member entries in the state: `member/` ‖ public key bytes; value = JCS of the member.
+pub const MEMBER_PREFIX: &[u8] = b"member/";
+
+/// The state key of a member entry.
+pub fn member_key(key: &PublicKey) -> Vec<u8> {
+    let mut out = MEMBER_PREFIX.to_vec();
+    out.extend_from_slice(&key.to_bytes());
+    out
+}
 
 /// The block a transaction executes in.
 #[derive(Clone, Debug)]
@@ -15,11 +25,15 @@ pub struct BlockContext {
     pub time: u64,
     /// The chain's hash algorithm.
     pub hash_algorithm: HashAlgorithm,
+    /// The validator set of the next height: the newest set decided before this block, on
+    /// which governance builds a change decided in this block.
+    pub next_validators: ValidatorSet,
 }
 
-/// Read access to the state as of the transaction's start.
+/// Read access to the state as of the transaction's start. A key whose value is empty is
+/// absent (see [`Effects::writes`]).
 pub trait StateView {
-    /// A raw state value.
+    /// A raw state value; `None` for an absent (or removed) key.
     fn get(&self, key: &[u8]) -> Option<Vec<u8>>;
     /// The evidence log's size, counting records made earlier in this block.
     fn evidence_log_size(&self) -> u64;
@@ -27,6 +41,9 @@ pub trait StateView {
     fn evidence_record(&self, seq: u64) -> Option<EvidenceRecord>;
     /// The registered member holding `key`.
     fn member(&self, key: &PublicKey) -> Option<Member>;
+    /// Every registered member, in state-key order. Reads the whole registry: only governance,
+    /// which counts governors and looks for transport keys, calls it.
+    fn members(&self) -> Vec<Member>;
 }
 
 /// An evidence record to append, with its documents (kept for per-document proofs).
@@ -41,7 +58,8 @@ pub struct NewEvidence {
 /// What a transaction does: state writes, events and new evidence records, in order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Effects {
-    /// State writes (key, value), applied in order.
+    /// State writes (key, value), applied in order. An empty value removes the key (the state
+    /// root still commits to the write).
     pub writes: Vec<(Vec<u8>, Vec<u8>)>,
     /// Events, in order.
     pub events: Vec<Event>,
@@ -84,7 +102,11 @@ impl<'a> Overlay<'a> {
 
 impl StateView for Overlay<'_> {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.writes.get(key).cloned().or_else(|| self.base.get(key))
+        match self.writes.get(key) {
+            Some(value) if value.is_empty() => None,
+            Some(value) => Some(value.clone()),
+            None => self.base.get(key),
+        }
     }
 
     fn evidence_log_size(&self) -> u64 {
@@ -101,6 +123,38 @@ impl StateView for Overlay<'_> {
     }
 
     fn member(&self, key: &PublicKey) -> Option<Member> {
-        self.base.member(key)
+        match self.writes.get(&member_key(key)) {
+            Some(value) => decode_member(value),
+            None => self.base.member(key),
+        }
     }
+
+    fn members(&self) -> Vec<Member> {
+        let mut members: BTreeMap<Vec<u8>, Member> = self
+            .base
+            .members()
+            .into_iter()
+            .map(|m| (member_key(&m.public_key), m))
+            .collect();
+        for (key, value) in &self.writes {
+            if !key.starts_with(MEMBER_PREFIX) {
+                continue;
+            }
+            match decode_member(value) {
+                Some(member) => members.insert(key.clone(), member),
+                None => members.remove(key),
+            };
+        }
+        members.into_values().collect()
+    }
+}
+
+/// A member entry as written: `None` for a removal (an empty value). Contracts write members
+/// only from checked values, so an entry that does not decode is a bug.
+pub fn decode_member(value: &[u8]) -> Option<Member> {
+    if value.is_empty() {
+        return None;
+    }
+    let member = serde_json::from_slice(value).expect("contracts write members as canonical JSON");
+    Some(member)
 }

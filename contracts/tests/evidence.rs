@@ -6,7 +6,7 @@ use zl_contracts::{check_call, execute_transaction, BlockContext, Effects, State
 use zl_types::transaction::ChainBinding;
 use zl_types::{
     Call, CheckedTransaction, CryptoSuite, EvidenceKind, EvidenceRecord, Hash, HashAlgorithm,
-    Member, PublicKey, Role, SecretKey, TransactionBody,
+    Member, PublicKey, Role, SecretKey, TransactionBody, Validator, ValidatorSet,
 };
 
 const NOW: u64 = 1_700_000_000_000;
@@ -31,6 +31,9 @@ impl StateView for World {
     }
     fn member(&self, key: &PublicKey) -> Option<Member> {
         self.members.iter().find(|m| &m.public_key == key).cloned()
+    }
+    fn members(&self) -> Vec<Member> {
+        self.members.clone()
     }
 }
 
@@ -93,6 +96,13 @@ fn ctx() -> BlockContext {
         height: 7,
         time: NOW,
         hash_algorithm: HashAlgorithm::Sha256,
+        next_validators: ValidatorSet {
+            validators: vec![Validator {
+                name: "v".into(),
+                public_key: key(1).public_key(),
+                power: 1,
+            }],
+        },
     }
 }
 

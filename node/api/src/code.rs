@@ -70,6 +70,8 @@ error_codes! {
     BadSeq => "bad_seq",
     /// 400: a path that could not be decoded.
     BadPath => "bad_path",
+    /// 400: a query parameter that is unknown, not a number, or out of range.
+    BadQuery => "bad_query",
     /// 404: the thing asked for does not exist.
     NotFound => "not_found",
     /// 404: no such route.

@@ -17,8 +17,10 @@ impl Ledger {
     /// The block must be the one [`Ledger::execute`] returned, unchanged.
     ///
     /// The block must extend the current tip and the certificate must commit this block (its
-    /// hash and height) and verify against the genesis validators; a certificate that would fail
-    /// the start-up check is never written. The in-memory tip moves only after the write.
+    /// hash and height) and verify against the validator set of its height (the genesis set,
+    /// or the one governance decided two blocks or more before); a certificate that would fail
+    /// the start-up check is never written. The in-memory tip moves only after the write. A new
+    /// validator set the block decided is part of its state writes.
     pub fn commit(
         &self,
         block: ExecutedBlock,
@@ -60,7 +62,12 @@ impl Ledger {
             batch.put_json::<Transactions, _>(&tx.id.0, &value);
         }
         for (key, value) in &block.writes {
-            batch.put::<State>(key, value);
+            // Contracts remove a key by writing it empty (the state root still commits to it).
+            if value.is_empty() {
+                batch.delete::<State>(key);
+            } else {
+                batch.put::<State>(key, value);
+            }
         }
         let mut index_keys =
             Vec::with_capacity(block.evidence.iter().map(|new| new.documents.len()).sum());
@@ -128,7 +135,7 @@ impl Ledger {
         Ok(stored)
     }
 
-    /// Checks that `certificate` commits `block` and verifies against the genesis validators.
+    /// Checks that `certificate` commits `block` and verifies against the validators of its height.
     fn check_certificate(
         &self,
         block: &ExecutedBlock,
@@ -140,12 +147,15 @@ impl Ledger {
                 certificate.block_hash, certificate.height, block.hash, block.header.height
             )));
         }
+        let validators = self.stored_validator_set(block.header.height)?;
         certificate
-            .verify(
-                &self.genesis.validators,
-                &self.genesis.chain_id,
-                &self.genesis_hash,
-            )
-            .map_err(|e| LedgerError::BadCertificate(e.to_string()))
+            .verify(&validators, &self.genesis.chain_id, &self.genesis_hash)
+            .map_err(|e| {
+                LedgerError::BadCertificate(format!(
+                    "{e} (the validators of height {} hash to {})",
+                    block.header.height,
+                    self.set_hash(&validators)
+                ))
+            })
     }
 }

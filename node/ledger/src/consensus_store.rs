@@ -10,6 +10,8 @@ use zl_types::{DoubleVote, VoteKind};
 
 /// Key of the signing record.
 const SIGNER_KEY: &[u8] = b"signer";
+/// Key of the block this validator last precommitted (so a restart can still decide it).
+const LOCKED_BLOCK_KEY: &[u8] = b"locked_block";
 /// Prefix of misbehaviour entries.
 const MISBEHAVIOUR_PREFIX: &[u8] = b"misbehaviour/";
 /// Misbehaviour entries one listing returns at most.
@@ -27,6 +29,19 @@ impl Ledger {
     /// The last signing record written, if any.
     pub fn signer_record(&self) -> Result<Option<Vec<u8>>, LedgerError> {
         self.store.get::<ConsensusRecords>(SIGNER_KEY)
+    }
+
+    /// Writes the block this validator is about to precommit (opaque JSON from the daemon),
+    /// fsynced: after a crash it is still locked on that block and must be able to decide it.
+    pub fn save_locked_block(&self, block: &[u8]) -> Result<(), LedgerError> {
+        let mut batch = Batch::new(&self.store);
+        batch.put::<ConsensusRecords>(LOCKED_BLOCK_KEY, block);
+        self.store.write_synced(batch)
+    }
+
+    /// The block last written by [`Ledger::save_locked_block`], if any.
+    pub fn locked_block(&self) -> Result<Option<Vec<u8>>, LedgerError> {
+        self.store.get::<ConsensusRecords>(LOCKED_BLOCK_KEY)
     }
 
     /// Keeps a double vote (idempotent: one entry per validator, height, round and kind).

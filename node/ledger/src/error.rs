@@ -78,6 +78,18 @@ pub enum LedgerError {
         /// The tip's hash (the genesis hash before the first block).
         tip_hash: Hash,
     },
+    /// A validator set was asked for a height it is not known for yet (or height 0).
+    #[error(
+        "the validator set of height {height} is not known: sets are known for heights 1 to {known_up_to} \
+         (the tip plus the validator-set delay); ask for a height in that range, or again once more blocks commit"
+    )]
+    ValidatorSetUnknown {
+        /// The height asked for.
+        height: u64,
+        /// The highest height whose set is known: the tip plus
+        /// [`zl_types::governance::VALIDATOR_SET_DELAY`].
+        known_up_to: u64,
+    },
     /// A commit certificate is not for the block it came with, or does not verify.
     #[error("the commit certificate does not commit this block: {0}; commit the block with its own certificate")]
     BadCertificate(String),

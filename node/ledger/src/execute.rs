@@ -8,7 +8,7 @@ use zl_types::{event, merkle, BlockHeader, CheckedTransaction, EvidenceRecord, M
 
 use crate::ledger::Ledger;
 use crate::state_root::state_root;
-use crate::tables::{member_key, State, Transactions};
+use crate::tables::{member_key, State, Transactions, MEMBER_PREFIX};
 use crate::{
     ExecutedBlock, ExecutedTransaction, LedgerError, Outcome, OutcomeError,
     TRANSACTIONS_PER_BLOCK_MAX,
@@ -56,7 +56,8 @@ impl BlockView<'_> {
 impl StateView for BlockView<'_> {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         if let Some(value) = self.writes.get(key) {
-            return Some(value.clone());
+            // An empty write removed the key.
+            return (!value.is_empty()).then(|| value.clone());
         }
         self.ledger.store.get::<State>(key).unwrap_or_else(|e| {
             self.fail(e);
@@ -82,11 +83,7 @@ impl StateView for BlockView<'_> {
     fn member(&self, key: &PublicKey) -> Option<Member> {
         let state_key = member_key(key);
         let found = match self.writes.get(&state_key) {
-            Some(value) => serde_json::from_slice(value).map(Some).map_err(|e| {
-                LedgerError::Corrupt(format!(
-                    "a member entry written in this block does not decode: {e}"
-                ))
-            }),
+            Some(value) => decode_written_member(value),
             None => self.ledger.member_by_state_key(&state_key),
         };
         found.unwrap_or_else(|e| {
@@ -94,6 +91,41 @@ impl StateView for BlockView<'_> {
             None
         })
     }
+
+    fn members(&self) -> Vec<Member> {
+        let mut members = match self.ledger.members_at_tip() {
+            Ok(members) => members,
+            Err(e) => {
+                self.fail(e);
+                return Vec::new();
+            }
+        };
+        let written = self.writes.range(MEMBER_PREFIX.to_vec()..);
+        for (key, value) in written.take_while(|(key, _)| key.starts_with(MEMBER_PREFIX)) {
+            match decode_written_member(value) {
+                Ok(Some(member)) => {
+                    members.insert(key.clone(), member);
+                }
+                Ok(None) => {
+                    members.remove(key);
+                }
+                Err(e) => self.fail(e),
+            }
+        }
+        members.into_values().collect()
+    }
+}
+
+/// A member entry written earlier in the block: `None` if the write removed it.
+fn decode_written_member(value: &[u8]) -> Result<Option<Member>, LedgerError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_slice(value).map(Some).map_err(|e| {
+        LedgerError::Corrupt(format!(
+            "a member entry written in this block does not decode: {e}"
+        ))
+    })
 }
 
 impl Ledger {
@@ -123,11 +155,18 @@ impl Ledger {
         }
         let transactions = self.drop_stale(transactions, time)?;
         let alg = self.alg;
+        let height = tip.height + 1;
+        // Both sets were decided at or before the tip (a change decided at H signs from H + 2).
+        let validators = self.stored_validator_set(height)?;
+        let next_validators = self.stored_validator_set(height + 1)?;
+        let validator_set_hash = self.set_hash(&validators);
+        let next_validator_set_hash = self.set_hash(&next_validators);
         let ctx = BlockContext {
             chain_id: self.genesis.chain_id.clone(),
-            height: tip.height + 1,
+            height,
             time,
             hash_algorithm: alg,
+            next_validators,
         };
         let mut view = BlockView {
             ledger: self,
@@ -188,8 +227,8 @@ impl Ledger {
             state_root: state_root(alg, &tip.state_root, &view.writes),
             evidence_log_root: frontier.root(alg),
             evidence_log_size: frontier.size,
-            validator_set_hash: self.validator_set_hash,
-            next_validator_set_hash: self.validator_set_hash,
+            validator_set_hash,
+            next_validator_set_hash,
             proposer,
             transaction_count: executed.len() as u64,
         };

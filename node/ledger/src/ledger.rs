@@ -18,8 +18,6 @@ pub struct Ledger {
     pub(crate) genesis: Genesis,
     pub(crate) genesis_hash: Hash,
     pub(crate) alg: HashAlgorithm,
-    /// The genesis validator set's hash, named by every header until governance changes it.
-    pub(crate) validator_set_hash: Hash,
     pub(crate) tip: RwLock<Tip>,
     /// Held for a whole commit, so two commits never race on the tip.
     pub(crate) commit_lock: Mutex<()>,

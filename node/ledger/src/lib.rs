@@ -10,6 +10,7 @@ mod commit;
 pub mod consensus_store;
 pub mod error;
 mod execute;
+mod governance;
 mod ledger;
 mod open;
 mod proofs;

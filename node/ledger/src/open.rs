@@ -22,7 +22,8 @@ impl Ledger {
     /// Refuses a database of a newer format ([`LedgerError::NewerFormat`]) or of another
     /// genesis ([`LedgerError::GenesisMismatch`]), and one that fails the consistency check
     /// ([`LedgerError::Corrupt`]): the tip block and its certificate are present and verify
-    /// against the genesis validators, the last few blocks are hash-linked, the meta tip is the
+    /// against the validators of the tip's height, the tip header names that set and the next
+    /// one as the state records them, the last few blocks are hash-linked, the meta tip is the
     /// highest block, and the stored evidence-log frontier matches the tip header.
     pub fn open(dir: &Path, genesis: Genesis) -> Result<Ledger, LedgerError> {
         genesis.check().map_err(LedgerError::Genesis)?;
@@ -44,7 +45,6 @@ impl Ledger {
         let ledger = Ledger {
             store,
             dir: dir.to_path_buf(),
-            validator_set_hash: genesis.validator_set_hash(),
             genesis,
             genesis_hash,
             alg,
@@ -153,8 +153,18 @@ impl Ledger {
         Ok(tip.expect("the loop visits the tip first"))
     }
 
-    /// Checks the tip's certificate, hash index and evidence-log commitment.
+    /// Checks the tip's validator sets, certificate, hash index and evidence-log commitment.
     fn check_tip(&self, tip: &StoredBlock, frontier: &Frontier) -> Result<(), LedgerError> {
+        let validators = self.stored_validator_set(tip.height)?;
+        let next = self.stored_validator_set(tip.height + 1)?;
+        if tip.header.validator_set_hash != self.set_hash(&validators)
+            || tip.header.next_validator_set_hash != self.set_hash(&next)
+        {
+            return Err(corrupt(format!(
+                "tip block {} names validator sets other than the ones its state records",
+                tip.height
+            )));
+        }
         let cert = &tip.certificate;
         if cert.block_hash != tip.hash || cert.height != tip.height {
             return Err(corrupt(format!(
@@ -162,17 +172,13 @@ impl Ledger {
                 tip.height
             )));
         }
-        cert.verify(
-            &self.genesis.validators,
-            &self.genesis.chain_id,
-            &self.genesis_hash,
-        )
-        .map_err(|e| {
-            corrupt(format!(
-                "the certificate of tip block {} does not verify: {e}",
-                tip.height
-            ))
-        })?;
+        cert.verify(&validators, &self.genesis.chain_id, &self.genesis_hash)
+            .map_err(|e| {
+                corrupt(format!(
+                    "the certificate of tip block {} does not verify: {e}",
+                    tip.height
+                ))
+            })?;
         let indexed = self.store.get::<BlockHashes>(&tip.hash.0)?;
         if indexed.as_deref() != Some(&u64_key(tip.height)[..]) {
             return Err(corrupt(format!(

@@ -104,6 +104,7 @@ impl Ledger {
             error: info.outcome.error,
             events: info.outcome.events,
             proof,
+            validator_set_changes: self.validator_set_changes(block.header.height)?,
             header: block.header,
             certificate: block.certificate,
         }))
@@ -180,6 +181,7 @@ impl Ledger {
             genesis_hash: self.genesis_hash,
             record: context.record,
             log: context.log,
+            validator_set_changes: self.validator_set_changes(context.block.header.height)?,
             header: context.block.header,
             certificate: context.block.certificate,
             documents,
@@ -211,6 +213,12 @@ impl Ledger {
             hits.push(decode_evidence_index_key(&key)?);
         }
         let mut receipts = Vec::with_capacity(hits.len());
+        // Every receipt carries the changes up to its own header: read them all once.
+        let changes = if hits.is_empty() {
+            Vec::new()
+        } else {
+            self.validator_set_changes(u64::MAX)?
+        };
         let mut current: Option<(RecordContext, Vec<Hash>)> = None;
         for (seq, document_index) in hits {
             if current.as_ref().map(|(c, _)| c.record.seq) != Some(seq) {
@@ -243,7 +251,11 @@ impl Ledger {
                 log: context.log.clone(),
                 header: context.block.header.clone(),
                 certificate: context.block.certificate.clone(),
-                validator_set_changes: Vec::new(),
+                validator_set_changes: changes
+                    .iter()
+                    .take_while(|change| change.height <= context.record.height)
+                    .cloned()
+                    .collect(),
             });
         }
         Ok(receipts)

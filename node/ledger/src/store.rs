@@ -180,6 +180,11 @@ impl<'a> Batch<'a> {
         self.inner.put_cf(self.store.cf::<T>(), key, value);
     }
 
+    /// Deletes a key.
+    pub(crate) fn delete<T: Table>(&mut self, key: &[u8]) {
+        self.inner.delete_cf(self.store.cf::<T>(), key);
+    }
+
     /// Puts a JSON value.
     pub(crate) fn put_json<T: Table, V: Serialize + ?Sized>(&mut self, key: &[u8], value: &V) {
         let bytes =

@@ -9,7 +9,7 @@
 //! | `blocks`             | height, u64 BE                                        | JSON `{header, hash, certificate, transaction_ids, failed}` |
 //! | `block_hashes`       | header hash, 32 bytes                                 | height, u64 BE                                 |
 //! | `transactions`       | transaction id, 32 bytes                              | JSON `{transaction, height, index, outcome}`   |
-//! | `state`              | raw state key (e.g. `member/<public key bytes>`)      | raw value as the contract wrote it             |
+//! | `state`              | raw state key (e.g. `member/<public key bytes>`)      | raw value as the contract wrote it (never empty: an empty write deletes the key) |
 //! | `evidence_records`   | seq, u64 BE                                           | JSON [`zl_types::EvidenceRecord`]              |
 //! | `evidence_documents` | seq, u64 BE                                           | the record's digests, 32 bytes each, in order  |
 //! | `evidence_index`     | digest 32 bytes ‖ seq u64 BE ‖ document index u32 BE  | empty                                          |
@@ -17,7 +17,7 @@
 //! | `consensus`          | `signer`, or `misbehaviour/` ‖ height u64 BE ‖ round u64 BE ‖ kind u8 ‖ validator key bytes | JSON signing record / [`zl_types::DoubleVote`] |
 
 use serde::{Deserialize, Serialize};
-use zl_types::{BlockHeader, CommitCertificate, Hash, PublicKey, Transaction};
+use zl_types::{BlockHeader, CommitCertificate, Hash, Transaction};
 
 use crate::types::Outcome;
 
@@ -104,7 +104,9 @@ pub const META_TIP_HEIGHT: &[u8] = b"tip_height";
 pub const META_EVIDENCE_FRONTIER: &[u8] = b"evidence_frontier";
 
 /// Prefix of member entries in the state: `member/` ‖ public key bytes; value = JCS of the member.
-pub const MEMBER_PREFIX: &[u8] = b"member/";
+/// The governance contract also keeps `governance/proposal/<id>` and
+/// `governance/validator_set/<height u64 BE>` there (see `zl_contracts::governance`).
+pub use zl_contracts::MEMBER_PREFIX;
 
 /// Key of a height or a sequence number: u64 big-endian.
 pub fn u64_key(value: u64) -> [u8; 8] {
@@ -161,12 +163,8 @@ pub fn evidence_tree_key(level: u32, index: u64) -> [u8; 9] {
     key
 }
 
-/// The state key of a member entry.
-pub fn member_key(key: &PublicKey) -> Vec<u8> {
-    let mut out = MEMBER_PREFIX.to_vec();
-    out.extend_from_slice(&key.to_bytes());
-    out
-}
+/// The state key of a member entry (the contracts' layout, which they read).
+pub use zl_contracts::member_key;
 
 /// Value of the `blocks` table.
 #[derive(Serialize, Deserialize)]

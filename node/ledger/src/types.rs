@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use zl_contracts::NewEvidence;
 use zl_types::merkle::Frontier;
 
-use zl_types::{BlockHeader, CommitCertificate, Event, Hash, Transaction};
+use zl_types::{BlockHeader, CommitCertificate, Event, Hash, Transaction, ValidatorSetChange};
 
 /// The value of a transaction receipt's `format` field.
 pub const TRANSACTION_RECEIPT_FORMAT: &str = "zhenglian-transaction-receipt/v1";
@@ -120,6 +120,10 @@ pub struct TransactionReceipt {
     pub header: BlockHeader,
     /// That header's commit certificate.
     pub certificate: CommitCertificate,
+    /// The validator-set changes from genesis up to the header, in height order, so the
+    /// certificate verifies from the genesis alone (absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validator_set_changes: Vec<ValidatorSetChange>,
 }
 
 pub use zl_types::receipt::RecordProofs;

@@ -1,8 +1,9 @@
 //! Evidence receipts and their offline verification against a genesis.
 
-use crate::block::{BlockHeader, CommitCertificate};
+use crate::block::{BlockHeader, CommitCertificate, ValidatorSet};
 use crate::evidence::{EvidenceKind, EvidenceRecord};
 use crate::genesis::Genesis;
+use crate::validator_change::{follow_changes, ChainContext, ValidatorSetChange};
 use crate::{merkle, Hash, HashAlgorithm, PublicKey};
 use serde::{Deserialize, Serialize};
 
@@ -53,9 +54,10 @@ pub struct EvidenceReceipt {
     pub header: BlockHeader,
     /// The commit certificate of that header.
     pub certificate: CommitCertificate,
-    /// Validator-set changes from genesis up to the header (none until governance lands).
+    /// The validator-set changes from genesis up to the header, in height order: how a
+    /// verifier holding only the genesis learns the set that signed the header.
     #[serde(default)]
-    pub validator_set_changes: Vec<serde_json::Value>,
+    pub validator_set_changes: Vec<ValidatorSetChange>,
 }
 
 /// All document proofs of one record in one answer (`GET /v1/evidence/records/{seq}/proofs`):
@@ -77,6 +79,9 @@ pub struct RecordProofs {
     pub certificate: CommitCertificate,
     /// One proof per document, in document order.
     pub documents: Vec<DocumentProof>,
+    /// The validator-set changes from genesis up to the header, in height order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validator_set_changes: Vec<ValidatorSetChange>,
 }
 
 impl RecordProofs {
@@ -91,7 +96,7 @@ impl RecordProofs {
             log: self.log.clone(),
             header: self.header.clone(),
             certificate: self.certificate.clone(),
-            validator_set_changes: Vec::new(),
+            validator_set_changes: self.validator_set_changes.clone(),
         }
     }
 
@@ -118,6 +123,8 @@ pub struct Proven {
     pub seq: u64,
     /// The record's kind.
     pub kind: EvidenceKind,
+    /// How many validator-set changes were followed from the genesis set to the header's.
+    pub validator_set_changes: usize,
 }
 
 /// Why a receipt was refused; each says what failed.
@@ -141,6 +148,16 @@ pub enum ReceiptError {
         "the genesis names other validators than the ones this receipt's block was signed by: {0}"
     )]
     OtherValidators(String),
+    /// A validator-set change in the receipt does not follow from the validators before it.
+    #[error("validator-set change {index} of the receipt (height {height}) is refused: {reason}; the receipt was altered or is of another chain")]
+    BadValidatorSetChange {
+        /// Its index in `validator_set_changes`.
+        index: usize,
+        /// The height it claims to take effect at.
+        height: u64,
+        /// What failed.
+        reason: String,
+    },
     /// Some part of the receipt was altered.
     #[error("the receipt was altered: {0}")]
     Tampered(String),
@@ -158,12 +175,7 @@ impl EvidenceReceipt {
                 self.format
             )));
         }
-        if !self.validator_set_changes.is_empty() {
-            return Err(ReceiptError::Format(
-                "validator_set_changes must be empty: this verifier follows the genesis validator set only".into(),
-            ));
-        }
-        self.check_chain(genesis)?;
+        let signers = self.check_chain(genesis)?;
         let alg = genesis.crypto_suite.hash_algorithm();
         if *file_digest != self.document.digest {
             return Err(ReceiptError::FileChanged {
@@ -174,7 +186,7 @@ impl EvidenceReceipt {
         }
         self.check_document(alg)?;
         self.check_log(alg)?;
-        self.check_header(alg, genesis)?;
+        self.check_header(alg, genesis, &signers)?;
         Ok(Proven {
             digest: self.document.digest,
             digest_algorithm: self.record.digest_algorithm,
@@ -183,10 +195,13 @@ impl EvidenceReceipt {
             time: self.header.time,
             seq: self.record.seq,
             kind: self.record.kind,
+            validator_set_changes: self.validator_set_changes.len(),
         })
     }
 
-    fn check_chain(&self, genesis: &Genesis) -> Result<(), ReceiptError> {
+    /// Checks the chain and follows the validator-set changes; returns the set that signs the
+    /// header.
+    fn check_chain(&self, genesis: &Genesis) -> Result<ValidatorSet, ReceiptError> {
         if self.header.chain_id != genesis.chain_id {
             return Err(ReceiptError::OtherChain(format!(
                 "its block is of chain {:?}, the genesis is of chain {:?}",
@@ -199,23 +214,39 @@ impl EvidenceReceipt {
                 self.chain_id, self.header.chain_id
             )));
         }
+        let genesis_hash = genesis.hash();
+        let chain = ChainContext {
+            chain_id: &genesis.chain_id,
+            genesis_hash: &genesis_hash,
+            hash_algorithm: genesis.crypto_suite.hash_algorithm(),
+        };
+        let changes = &self.validator_set_changes;
+        let signers = follow_changes(&genesis.validators, changes, self.header.height, &chain)
+            .map_err(|(index, error)| ReceiptError::BadValidatorSetChange {
+                index,
+                height: changes[index].height,
+                reason: error.to_string(),
+            })?;
         // The validator-set hash binds the genesis hash, so another network that reuses the
         // chain id also lands here.
-        if self.header.validator_set_hash != genesis.validator_set_hash() {
+        let signers_hash = signers.hash(chain.hash_algorithm, chain.chain_id, &genesis_hash);
+        if self.header.validator_set_hash != signers_hash {
+            let whose = match changes.len() {
+                0 => "the genesis's validators hash".to_string(),
+                n => format!("the genesis's validators after the receipt's {n} changes hash"),
+            };
             return Err(ReceiptError::OtherValidators(format!(
-                "the header names validator set {}, the genesis's validators hash to {} (or it is another network with the same chain id)",
+                "the header names validator set {}, {whose} to {signers_hash} (a change is missing from the receipt, or it is another network with the same chain id)",
                 self.header.validator_set_hash,
-                genesis.validator_set_hash()
             )));
         }
-        if self.genesis_hash != genesis.hash() {
+        if self.genesis_hash != genesis_hash {
             return Err(ReceiptError::Tampered(format!(
-                "genesis_hash {} is not the genesis's {}",
+                "genesis_hash {} is not the genesis's {genesis_hash}",
                 self.genesis_hash,
-                genesis.hash()
             )));
         }
-        Ok(())
+        Ok(signers)
     }
 
     fn check_document(&self, alg: HashAlgorithm) -> Result<(), ReceiptError> {
@@ -262,7 +293,12 @@ impl EvidenceReceipt {
         })
     }
 
-    fn check_header(&self, alg: HashAlgorithm, genesis: &Genesis) -> Result<(), ReceiptError> {
+    fn check_header(
+        &self,
+        alg: HashAlgorithm,
+        genesis: &Genesis,
+        signers: &ValidatorSet,
+    ) -> Result<(), ReceiptError> {
         let genesis_hash = genesis.hash();
         let header_hash = self.header.hash(alg, &genesis_hash);
         let cert = &self.certificate;
@@ -272,7 +308,7 @@ impl EvidenceReceipt {
                 cert.block_hash, cert.height
             )));
         }
-        cert.verify(&genesis.validators, &genesis.chain_id, &genesis_hash)
+        cert.verify(signers, &genesis.chain_id, &genesis_hash)
             .map_err(|e| ReceiptError::Tampered(format!("commit certificate: {e}")))
     }
 }

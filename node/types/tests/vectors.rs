@@ -15,6 +15,9 @@ use zl_types::receipt::{DocumentProof, LogProof, RECEIPT_FORMAT};
 use zl_types::transaction::{outcome_leaf, ChainBinding};
 use zl_types::*;
 
+#[path = "vectors/consensus.rs"]
+mod consensus;
+
 const VECTORS_JSON: &str = include_str!("../../../docs/test-vectors.json");
 const PROTOCOL_MD: &str = include_str!("../../../docs/PROTOCOL.md");
 
@@ -363,6 +366,7 @@ fn suite_vectors(suite: CryptoSuite) -> Value {
             "nil_prevote_json": jcs(&nil),
         },
         "certificate_json": jcs(&certificate),
+        "consensus": consensus::vectors(&fx, header_hash),
         "receipt_json": jcs(&receipt),
         "key_file_json": jcs(&key_file),
         "key_file_derived_key": hex::encode(derive_key_file_key()),
@@ -739,13 +743,21 @@ fn vector_receipts_and_key_files_open_from_their_json() {
             receipt.verify(&other, &genesis),
             Err(ReceiptError::FileChanged { .. })
         ));
+        // A change above the receipt's own height is refused.
         let mut with_changes = receipt.clone();
-        with_changes
-            .validator_set_changes
-            .push(serde_json::json!({"height": 1}));
+        with_changes.validator_set_changes.push(ValidatorSetChange {
+            height: 2,
+            validators: genesis.validators.clone(),
+            header: receipt.header.clone(),
+            certificate: receipt.certificate.clone(),
+        });
         assert!(matches!(
             with_changes.verify(&digest, &genesis),
-            Err(ReceiptError::Format(_))
+            Err(ReceiptError::BadValidatorSetChange {
+                index: 0,
+                height: 2,
+                ..
+            })
         ));
 
         let key_file: KeyFile = serde_json::from_str(v["key_file_json"].as_str().unwrap()).unwrap();

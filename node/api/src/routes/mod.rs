@@ -3,7 +3,9 @@
 pub(crate) mod admit;
 pub(crate) mod blocks;
 pub(crate) mod commits;
+pub(crate) mod consensus;
 pub(crate) mod evidence;
+pub(crate) mod governance;
 pub(crate) mod status;
 pub(crate) mod submit;
 pub(crate) mod transactions;
@@ -86,6 +88,12 @@ pub(crate) fn table(limits: &ApiLimits) -> Table {
     )
     .add("get", "/v1/blocks/latest", get(blocks::latest))
     .add("get", "/v1/blocks/{height}", get(blocks::block))
+    .add(
+        "get",
+        "/v1/consensus/{height}",
+        get(consensus::consensus_state),
+    )
+    .add("get", "/v1/misbehaviour", get(consensus::misbehaviour))
     .add("get", "/v1/evidence/{digest}", get(evidence::by_digest))
     .add("get", "/v1/evidence/records/{seq}", get(evidence::record))
     .add(
@@ -93,6 +101,12 @@ pub(crate) fn table(limits: &ApiLimits) -> Table {
         "/v1/evidence/records/{seq}/proofs",
         get(evidence::proofs),
     )
+    .add(
+        "get",
+        "/v1/governance/proposals/{id}",
+        get(governance::proposal),
+    )
+    .add("get", "/v1/validators", get(governance::validators))
     .add("get", "/v1/status", get(status::status))
     .add("get", "/v1/genesis", get(status::genesis))
     .add("get", "/v1/commits", get(commits::commits))

@@ -31,7 +31,10 @@ pub(crate) async fn status(State(state): State<Arc<NodeState>>) -> Response {
         "evidence_log_size": ledger.evidence_log_size(),
         "mempool_transactions": mempool_transactions,
         "mempool_bytes": mempool_bytes,
-        "validators": genesis.validators.validators.len(),
+        // The set of the next block: governance may have changed the genesis set.
+        "validators": ledger
+            .validator_set_at(ledger.height() + 1)
+            .map_or(genesis.validators.validators.len(), |set| set.validators.len()),
         "version": env!("CARGO_PKG_VERSION"),
     }))
     .into_response()
