@@ -115,14 +115,12 @@ async fn serve(config: NodeConfig) -> Result<()> {
     outcome
 }
 
-/// The transport keys of the members' nodes: the only peers allowed to connect.
-fn allowed_peers(ledger: &Ledger) -> Result<Vec<PeerKey>> {
+/// The transport keys of the members' nodes in the registry: the only peers allowed to connect.
+pub(crate) fn allowed_peers(ledger: &Ledger) -> Result<Vec<PeerKey>> {
     ledger
-        .genesis()
-        .members
+        .transport_keys()?
         .iter()
-        .filter_map(|m| m.transport_key.as_ref())
-        .map(|key| PeerKey::try_from(key).map_err(anyhow::Error::from))
+        .map(|(key, _)| PeerKey::try_from(key).map_err(anyhow::Error::from))
         .collect()
 }
 

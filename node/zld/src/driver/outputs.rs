@@ -195,6 +195,7 @@ impl Driver {
         // No subscriber is not an error: the commit is durable either way.
         let _ = self.state.commits.send(notice);
         self.progressed = true;
+        self.refresh_allowed_peers()?;
         Ok(stored)
     }
 
@@ -261,8 +262,17 @@ impl Driver {
         self.replay_future(height).await
     }
 
-    /// The validator set that signs `height`.
-    pub(super) fn validators_at(&self, _height: u64) -> Result<ValidatorSet> {
-        Ok(self.state.ledger.genesis().validators.clone())
+    /// The validator set that signs `height` (governance may change it).
+    pub(super) fn validators_at(&self, height: u64) -> Result<ValidatorSet> {
+        Ok(self.state.ledger.validator_set_at(height)?)
+    }
+
+    /// After a commit: governance may have changed who may connect.
+    fn refresh_allowed_peers(&self) -> Result<()> {
+        let allowed = crate::node::allowed_peers(&self.state.ledger)?;
+        if let Err(e) = self.network.set_allowed(allowed) {
+            tracing::warn!(error = %e, "could not update the allowed peers; retried after the next block");
+        }
+        Ok(())
     }
 }
