@@ -43,5 +43,5 @@ pub enum Output {
         certificate: CommitCertificate,
     },
     /// A validator signed two different votes for one slot: keep and report the evidence.
-    Misbehaviour(DoubleVote),
+    Misbehaviour(Box<DoubleVote>),
 }

@@ -192,13 +192,18 @@ impl Consensus {
                 self.step = Step::Propose;
                 self.schedule_timeout(TimeoutStep::Propose, out);
             }
+            // The votes this validator had received died with the process, so the rules that
+            // schedule the step's timeout may never fire again (if every validator restarted,
+            // none would): schedule it now. An extra timeout is always safe.
             SignedStep::Prevote => {
                 self.step = Step::Propose;
                 self.sign_vote(VoteKind::Prevote, restored.block_hash, out);
+                self.schedule_timeout(TimeoutStep::Prevote, out);
             }
             SignedStep::Precommit => {
                 self.step = Step::Prevote;
                 self.sign_vote(VoteKind::Precommit, restored.block_hash, out);
+                self.schedule_timeout(TimeoutStep::Precommit, out);
             }
         }
     }
@@ -287,7 +292,7 @@ impl Consensus {
         round.heard(&signed.validator, power);
         let kind = signed.vote.kind;
         if let Added::Conflict(evidence) = round.of(kind).add(signed, power) {
-            out.push(Output::Misbehaviour(*evidence));
+            out.push(Output::Misbehaviour(evidence));
         }
         Ok(())
     }

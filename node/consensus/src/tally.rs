@@ -11,15 +11,22 @@ pub enum Added {
     Counted,
     /// The same vote again (a retransmission): nothing changes.
     Duplicate,
-    /// A different vote for the same slot: not counted; here is the evidence.
+    /// A different vote for the same slot, first seen: here is the evidence. It counts toward
+    /// the power of its value, not toward the total (see [`Tally::add`]).
     Conflict(Box<DoubleVote>),
 }
+
+/// Values beyond its first that one validator's votes are counted for, at most, per round and
+/// kind (only a double-voting validator has any; this bounds what it can make a node store).
+pub const CONFLICTING_VALUES_MAX: usize = 4;
 
 /// Votes of one kind in one round.
 #[derive(Clone, Debug, Default)]
 pub struct Tally {
     /// Each validator's first vote, by key bytes.
     votes: BTreeMap<Vec<u8>, SignedVote>,
+    /// A double-voting validator's votes for other values than its first, by key bytes.
+    conflicting: BTreeMap<Vec<u8>, Vec<SignedVote>>,
     /// Power per voted value (`None` = nil).
     power: BTreeMap<Option<Hash>, u64>,
     /// Power of all counted votes.
@@ -30,19 +37,38 @@ pub struct Tally {
 
 impl Tally {
     /// Counts a vote of `power`.
+    ///
+    /// A validator that votes for two values counts toward the power of both, as in the paper,
+    /// whose rules count the messages received for a value (quorum intersection allows for
+    /// it: two quorums share more than a third of the power, so an honest validator). Counting
+    /// only its first vote would hide, from validators that received the other vote first, a
+    /// proof-of-lock that others saw and locked on; they would then never accept the locked
+    /// value and the height stalls (found by the tests/sim simulator). It still counts once
+    /// toward [`Tally::total`], which counts validators.
     pub fn add(&mut self, vote: SignedVote, power: u64) -> Added {
         let key = vote.validator.to_bytes();
         if let Some(first) = self.votes.get(&key) {
             if first.vote == vote.vote {
                 return Added::Duplicate;
             }
-            if !self.reported.insert(key) {
-                return Added::Duplicate;
+            let first = first.clone();
+            let others = self.conflicting.entry(key.clone()).or_default();
+            let counted =
+                others.len() < CONFLICTING_VALUES_MAX && others.iter().all(|o| o.vote != vote.vote);
+            if counted {
+                *self.power.entry(vote.vote.block_hash).or_default() += power;
+                others.push(vote.clone());
             }
-            return Added::Conflict(Box::new(DoubleVote {
-                first: first.clone(),
-                second: vote,
-            }));
+            return if self.reported.insert(key) {
+                Added::Conflict(Box::new(DoubleVote {
+                    first,
+                    second: vote,
+                }))
+            } else if counted {
+                Added::Counted
+            } else {
+                Added::Duplicate
+            };
         }
         *self.power.entry(vote.vote.block_hash).or_default() += power;
         self.total += power;
@@ -60,15 +86,20 @@ impl Tally {
         self.total
     }
 
-    /// The precommit signatures for `block_hash`, in set order (for a certificate).
+    /// The precommit signatures for `block_hash`, in set order (for a certificate), including
+    /// those of double-voting validators whose other vote came first.
     pub fn signatures_for(&self, set: &ValidatorSet, block_hash: Hash) -> Vec<CommitSignature> {
+        let for_block = |s: &&SignedVote| s.vote.block_hash == Some(block_hash);
         set.validators
             .iter()
-            .filter_map(|v| self.votes.get(&v.public_key.to_bytes()))
-            .filter(|s| s.vote.block_hash == Some(block_hash))
+            .filter_map(|v| {
+                let key = v.public_key.to_bytes();
+                let first = self.votes.get(&key).filter(for_block);
+                first.or_else(|| self.conflicting.get(&key)?.iter().find(for_block))
+            })
             .map(|s| CommitSignature {
                 validator: s.validator.clone(),
-                signature: s.signature.clone(),
+                signature: s.signature,
             })
             .collect()
     }

@@ -316,7 +316,7 @@ fn a_double_vote_is_reported_once_and_not_counted() {
         .process(vote(&keys[3], VoteKind::Prevote, 0, Some(w)))
         .unwrap();
     let evidence = out.iter().find_map(|o| match o {
-        Output::Misbehaviour(e) => Some(e.clone()),
+        Output::Misbehaviour(e) => Some((**e).clone()),
         _ => None,
     });
     evidence

@@ -12,6 +12,8 @@ pub(crate) const SYNC_ANSWER_BYTES_MAX: usize = 16 * 1024 * 1024;
 pub(crate) const FETCH_IDS_MAX: usize = 20_000;
 
 /// On the consensus channel.
+// Messages are decoded one at a time and moved, never stored in bulk beyond a bounded buffer.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum ConsensusMessage {
