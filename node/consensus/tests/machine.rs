@@ -402,10 +402,10 @@ fn the_weighted_schedule_gives_each_validator_its_power_share_spread_out() {
 #[test]
 fn timeouts_grow_per_round_and_stop_growing() {
     let t = Timeouts::default();
-    assert_eq!(t.duration_ms(TimeoutStep::Propose, 0), 1_000);
-    assert_eq!(t.duration_ms(TimeoutStep::Propose, 2), 2_000);
+    assert_eq!(t.duration_ms(TimeoutStep::Propose, 0), 3_000);
+    assert_eq!(t.duration_ms(TimeoutStep::Propose, 2), 5_000);
     assert_eq!(
         t.duration_ms(TimeoutStep::Prevote, 1_000_000),
-        500 + 250 * 64
+        1_000 + 500 * 64
     );
 }

@@ -236,7 +236,11 @@ async fn check_block(
         .filter(|(_, tx)| tx.is_none())
         .map(|(id, _)| *id)
         .collect();
-    tracing::debug!(height = header.height, missing = missing.len(), "block transactions gathered");
+    tracing::debug!(
+        height = header.height,
+        missing = missing.len(),
+        "block transactions gathered"
+    );
     if !missing.is_empty() {
         let fetched = fetch(state, network, from, missing, header.time).await?;
         let mut by_id: std::collections::HashMap<Hash, CheckedTransaction> =
@@ -251,7 +255,10 @@ async fn check_block(
         .into_iter()
         .collect::<Option<Vec<_>>>()
         .ok_or("a transaction of the block could not be obtained from the proposer")?;
-    tracing::debug!(height = header.height, "block transactions ready; executing");
+    tracing::debug!(
+        height = header.height,
+        "block transactions ready; executing"
+    );
     let ledger = state.ledger.clone();
     let (time, proposer, expected) = (
         header.time,

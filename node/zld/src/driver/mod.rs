@@ -171,6 +171,8 @@ impl Driver {
             if *stop.borrow() {
                 return Ok(());
             }
+            // A commit in the handler above leaves the next height to be started here.
+            self.maybe_start_height().await?;
         }
     }
 

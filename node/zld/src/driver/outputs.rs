@@ -14,10 +14,6 @@ use zl_ledger::{ExecutedBlock, StoredBlock};
 use zl_network::Channel;
 use zl_types::{CommitCertificate, SignedProposal, SignedVote, ValidatorSet, VoteKind};
 
-/// A boxed step of the driver (for the recursion commit -> next height -> consensus).
-pub(super) type BoxedStep<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>>;
-
 impl Driver {
     pub(super) async fn carry_out(
         &mut self,
@@ -157,7 +153,8 @@ impl Driver {
             .context("consensus decided a block this node did not execute")?;
         self.count_missed(&certificate);
         self.commit_block(block, certificate).await?;
-        self.start_next_height().await
+        self.leave_height();
+        Ok(())
     }
 
     /// Commits an executed block with its certificate, tells subscribers, clears the mempool.
@@ -215,22 +212,31 @@ impl Driver {
         }
     }
 
-    /// Leaves the committed height behind and starts the next when there is work.
-    pub(super) async fn start_next_height(&mut self) -> Result<()> {
+    /// Leaves the committed height behind. The next height starts from the driver's loop, not
+    /// from here: starting it inside the commit would nest one call per height (a single
+    /// validator decides a height within one input), and the stack would overflow.
+    pub(super) fn leave_height(&mut self) {
         self.started = false;
         self.candidates.clear();
         self.validating.clear();
         self.timers.clear();
         self.own.clear();
-        self.maybe_start_height().await
     }
 
     /// Starts the height after the tip in consensus once there is a reason: transactions are
     /// pending, a peer is already at it, or this validator had signed in it before a restart.
-    ///
-    /// Boxed: starting a height feeds consensus, whose commit starts the next height.
-    pub(super) fn maybe_start_height(&mut self) -> BoxedStep<'_> {
-        Box::pin(self.start_height_if_due())
+    /// Repeats while heights are decided at once (a single validator with a full mempool).
+    pub(super) async fn maybe_start_height(&mut self) -> Result<()> {
+        loop {
+            if *self.state.shutdown.borrow() {
+                return Ok(());
+            }
+            let before = self.state.ledger.height();
+            self.start_height_if_due().await?;
+            if self.started || self.state.ledger.height() == before {
+                return Ok(());
+            }
+        }
     }
 
     async fn start_height_if_due(&mut self) -> Result<()> {

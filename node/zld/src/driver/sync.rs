@@ -82,7 +82,8 @@ impl Driver {
         }
         if applied > 0 {
             tracing::info!(peer = %peer, blocks = applied, height = self.state.ledger.height(), "caught up by sync");
-            self.start_next_height().await?;
+            self.leave_height();
+            self.maybe_start_height().await?;
             // More may remain: ask again at once.
             self.sync_from(peer);
         }
