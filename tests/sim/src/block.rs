@@ -108,6 +108,15 @@ impl Message {
         }
     }
 
+    /// The consensus round of a proposal or vote (`None` for sync traffic).
+    pub(crate) fn consensus_round(&self) -> Option<u64> {
+        match self {
+            Message::Proposal { signed, .. } => Some(signed.proposal.round),
+            Message::Vote(vote) => Some(vote.vote.round),
+            Message::SyncRequest { .. } | Message::SyncResponse { .. } => None,
+        }
+    }
+
     /// The signature of a proposal or vote: it names the signed content, so it serves as the
     /// message's identity when dropping duplicates.
     pub(crate) fn signature_bytes(&self) -> Option<[u8; 64]> {

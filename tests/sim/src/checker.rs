@@ -76,7 +76,10 @@ impl Checker {
     ) -> Result<(), String> {
         let height = block.height;
         if block.compute_hash() != block.hash {
-            return Err(format!("n{node} committed a block at height {height} whose hash does not match its content"));
+            return Err(format!(
+                "n{node} committed a block at height {height} whose hash does not match its \
+                 content"
+            ));
         }
         if !block.valid_on(tip.0, tip.1) {
             return Err(format!(

@@ -109,7 +109,8 @@ impl Totals {
             self.evidence
         );
         println!(
-            "simulated time:            {:.1} h in total; longest recovery after faults {} ms; highest round {}",
+            "simulated time:            {:.1} h in total; longest recovery after faults {} ms; \
+             highest round {}",
             self.time_ms as f64 / 3_600_000.0,
             self.liveness_ms_max,
             self.round_max

@@ -12,7 +12,7 @@ use zl_consensus::{Consensus, ConsensusError, Input, SignerState};
 use zl_types::{Hash, PublicKey, SecretKey};
 
 /// Own signed messages of one height kept on disk for re-sending, at most.
-pub(crate) const SENT_MAX: usize = 64;
+pub(crate) const SENT_MAX: usize = 512;
 /// Consensus messages of the current height held for relaying when stuck.
 pub(crate) const HELD_MAX: usize = 1_024;
 /// Messages of future heights buffered until the node gets there.
@@ -37,6 +37,19 @@ pub(crate) struct Disk {
     /// restarted node re-sends them, since its peers may never have received them, and the
     /// signing record alone can only re-create the last one).
     pub(crate) sent: Vec<Rc<Message>>,
+    /// The block of the last precommit for a block, with the prevotes that made its
+    /// proof-of-lock, written before that precommit was signed: after a restart the validator is
+    /// still locked on it (its signing record says so), and without the block it could neither
+    /// decide it nor re-propose it, and without the prevotes no one else could accept it (one of
+    /// them may be an equivocator's that only some validators received).
+    pub(crate) locked: Option<LockedRecord>,
+}
+
+/// A locked block and its proof-of-lock prevotes.
+#[derive(Clone, Debug)]
+pub(crate) struct LockedRecord {
+    pub(crate) block: Rc<SimBlock>,
+    pub(crate) prevotes: Vec<Rc<Message>>,
 }
 
 impl Disk {
@@ -240,6 +253,26 @@ impl Node {
                 Message::SyncRequest { .. } | Message::SyncResponse { .. } => {}
             }
         }
+        if let Some(locked) = self
+            .disk
+            .locked
+            .as_ref()
+            .filter(|l| l.block.height == height)
+        {
+            let block = &locked.block;
+            mem.blocks.insert(block.hash, Rc::clone(block));
+            pending.push_back(Work::Input(Input::ProposalValidated {
+                height,
+                block_hash: block.hash,
+                valid: block.valid_on(tip_height, tip_hash),
+            }));
+            for message in &locked.prevotes {
+                if let Message::Vote(vote) = &**message {
+                    Node::hold(mem, message);
+                    pending.push_back(Work::Input(Input::Vote(vote.clone())));
+                }
+            }
+        }
         for (from, message) in std::mem::take(&mut mem.future) {
             match message.consensus_height() {
                 Some(h) if h == height => pending.push_back(Work::Message(from, message)),
@@ -276,9 +309,10 @@ impl Node {
         }
     }
 
-    /// Re-sends own messages of this height (message loss would otherwise stall the chain), and
-    /// everything held when stuck at one height for a while (the gossip property Tendermint's
-    /// liveness assumes: what one correct node received, every correct node eventually receives).
+    /// Re-sends own recent messages of this height (message loss would otherwise stall the
+    /// chain), and everything held when stuck at one height for a while (the gossip property
+    /// Tendermint's liveness assumes: what one correct node received, every correct node
+    /// eventually receives).
     fn resend(&mut self, ctx: &mut Ctx) -> Flow {
         let mem = live(&mut self.memory);
         if mem.height == mem.last_tick_height {
@@ -294,12 +328,13 @@ impl Node {
         let list: Vec<Rc<Message>> = if everything {
             mem.held.iter().cloned().collect()
         } else {
+            // Own messages of this round and the one before (a peer one round behind needs
+            // them to finish it; the stuck re-send covers older ones).
             let height = Some(mem.height);
-            let own = self
-                .disk
-                .sent
-                .iter()
-                .filter(|m| m.consensus_height() == height);
+            let round = mem.consensus.round();
+            let own = self.disk.sent.iter().filter(|m| {
+                m.consensus_height() == height && m.consensus_round().unwrap_or(0) + 1 >= round
+            });
             own.cloned().collect()
         };
         self.schedule_resend(ctx);

@@ -59,15 +59,20 @@ impl Node {
             return Ok(());
         }
         let signature = message.signature_bytes().expect("a consensus message");
-        if !mem.seen.insert(signature) {
+        if mem.seen.contains(&signature) {
             return Ok(());
         }
+        if let Message::Proposal { signed, block } = &*message {
+            // A proposal whose block does not hash to the proposed value is dropped whole.
+            if block.hash != signed.proposal.block_hash || block.compute_hash() != block.hash {
+                return Ok(());
+            }
+        }
+        // Held before consensus sees it: a vote that completes a proof-of-lock must be among
+        // the prevotes written with the lock it causes.
+        Node::hold(mem, &message);
         let accepted = match &*message {
             Message::Proposal { signed, block } => {
-                // A proposal whose block does not hash to the proposed value is dropped whole.
-                if block.hash != signed.proposal.block_hash || block.compute_hash() != block.hash {
-                    return Ok(());
-                }
                 let accepted = self.step(Input::Proposal(signed.clone()), pending, ctx)?;
                 if accepted {
                     let (tip_height, tip_hash) = self.disk.tip(ctx.world.genesis_hash);
@@ -89,17 +94,18 @@ impl Node {
             Message::Vote(vote) => self.step(Input::Vote(vote.clone()), pending, ctx)?,
             Message::SyncRequest { .. } | Message::SyncResponse { .. } => unreachable!(),
         };
-        if accepted {
+        if !accepted {
+            // Refused (say, a round too far ahead for now): forget it, so that a later copy
+            // gets another chance.
             let mem = live(&mut self.memory);
-            if mem.height == height {
-                Node::hold(mem, &message);
-            }
-            // Relay once: Tendermint's liveness assumes that what one correct validator
-            // received, every correct validator eventually receives (e.g. an equivocator's
-            // prevote that completed a proof-of-lock only some validators saw).
-            self.broadcast(&message, Some(from), ctx)?;
+            mem.held.retain(|m| !Rc::ptr_eq(m, &message));
+            mem.seen.remove(&signature);
+            return Ok(());
         }
-        Ok(())
+        // Relay once: Tendermint's liveness assumes that what one correct validator received,
+        // every correct validator eventually receives (e.g. an equivocator's prevote that
+        // completed a proof-of-lock only some validators saw).
+        self.broadcast(&message, Some(from), ctx)
     }
 
     /// Asks `to` for the committed blocks after this node's tip (at most one request in flight).

@@ -5,7 +5,7 @@
 use crate::block::{short, Committed, Message, SimBlock};
 use crate::checker::Signed;
 use crate::events::{Event, Timer};
-use crate::node::{live, Node, Work, SENT_MAX};
+use crate::node::{live, LockedRecord, Node, Work, SENT_MAX};
 use crate::trace::{Summary, What};
 use crate::world::{Ctx, Flow, Stop, World};
 use std::collections::VecDeque;
@@ -106,6 +106,32 @@ impl Node {
         ctx.schedule(delay, event);
     }
 
+    /// Writes the block about to be precommitted, and the prevotes that locked it, to disk.
+    fn persist_lock(&mut self, round: u64, hash: Hash) -> Flow {
+        let mem = live(&mut self.memory);
+        let block = mem.blocks.get(&hash).cloned().ok_or_else(|| {
+            Stop::Failed(format!(
+                "n{} precommits block {hash} its shell does not hold",
+                self.index
+            ))
+        })?;
+        let prevotes = mem
+            .held
+            .iter()
+            .filter(|m| match &***m {
+                Message::Vote(v) => {
+                    v.vote.kind == VoteKind::Prevote
+                        && v.vote.round == round
+                        && v.vote.block_hash == Some(hash)
+                }
+                _ => false,
+            })
+            .cloned()
+            .collect();
+        self.disk.locked = Some(LockedRecord { block, prevotes });
+        Ok(())
+    }
+
     /// Writes the signing record to disk; a crash right after it loses the send, not the record.
     fn persist(&mut self, signer: SignerState, ctx: &mut Ctx) -> Flow {
         self.disk.signer = Some(signer);
@@ -170,6 +196,9 @@ impl Node {
         pending: &mut VecDeque<Work>,
         ctx: &mut Ctx,
     ) -> Flow {
+        if let (VoteKind::Precommit, Some(hash)) = (vote.kind, vote.block_hash) {
+            self.persist_lock(vote.round, hash)?;
+        }
         self.persist(signer, ctx)?;
         let step = match vote.kind {
             VoteKind::Prevote => SignedStep::Prevote,
