@@ -305,7 +305,7 @@ fn the_signing_record_forbids_a_conflicting_vote_after_restart() {
 }
 
 #[test]
-fn a_double_vote_is_reported_once_and_not_counted() {
+fn a_double_vote_is_reported_once() {
     let (mut c, keys, _) = started(0);
     let (v, w) = (Hash([1; 32]), Hash([2; 32]));
     assert!(c

@@ -259,19 +259,9 @@ async fn check_block(
         height = header.height,
         "block transactions ready; executing"
     );
-    let ledger = state.ledger.clone();
-    let (time, proposer, expected) = (
-        header.time,
-        header.proposer.clone(),
-        proposal.proposal.block_hash,
-    );
-    let executed =
-        tokio::task::spawn_blocking(move || ledger.execute(transactions, time, proposer))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
-    if executed.hash != expected || executed.header != block.header {
-        return Err("executing the block on this node's tip gives another header".into());
+    let executed = super::replay::execute_as(state, &block.header, transactions).await?;
+    if executed.hash != proposal.proposal.block_hash {
+        return Err("the proposal signs another hash than its block's header".into());
     }
     Ok(executed)
 }

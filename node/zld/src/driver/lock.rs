@@ -43,35 +43,18 @@ impl Driver {
         if locked.header.height != height {
             return Ok(());
         }
-        let state = self.state.clone();
-        let time = locked.header.time;
-        let transactions = tokio::task::spawn_blocking(move || {
-            locked
-                .transactions
-                .into_iter()
-                .map(|tx| zl_api::peer::check_certified(&state, tx, time))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
-        let Ok(transactions) = transactions else {
-            tracing::warn!(
-                height,
-                "a transaction of the saved precommitted block no longer checks; it is ignored"
-            );
-            return Ok(());
-        };
-        let ledger = self.state.ledger.clone();
-        let proposer = locked.header.proposer.clone();
         let executed =
-            tokio::task::spawn_blocking(move || ledger.execute(transactions, time, proposer))
-                .await??;
-        if executed.header != locked.header {
-            tracing::warn!(
-                height,
-                "the saved precommitted block executes to another header; it is ignored"
-            );
-            return Ok(());
-        }
+            match super::replay::replay(&self.state, &locked.header, locked.transactions).await {
+                Ok(executed) => executed,
+                Err(reason) => {
+                    tracing::warn!(
+                        height,
+                        reason,
+                        "the saved precommitted block no longer checks; it is ignored"
+                    );
+                    return Ok(());
+                }
+            };
         let hash = executed.hash;
         tracing::info!(height, block = %hash, "restored the precommitted block");
         self.candidates.insert(hash, executed);

@@ -6,6 +6,7 @@
 mod inbound;
 mod lock;
 mod outputs;
+mod replay;
 mod sync;
 
 use crate::clock;
@@ -95,6 +96,8 @@ pub(crate) struct Driver {
     jobs_rx: mpsc::Receiver<JobResult>,
     /// A sync request is in flight.
     syncing: bool,
+    /// Which connected peer the next height poll asks (they take turns).
+    poll_turn: usize,
     /// Validators' names by key, for metrics.
     names: HashMap<Vec<u8>, String>,
 }
@@ -144,6 +147,7 @@ impl Driver {
             jobs_tx,
             jobs_rx,
             syncing: false,
+            poll_turn: 0,
             names,
         })
     }

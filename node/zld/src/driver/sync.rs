@@ -17,9 +17,8 @@ impl Driver {
         if peers.is_empty() || self.syncing {
             return;
         }
-        let peer =
-            peers[(self.state.ledger.height() as usize + self.timer_seq as usize) % peers.len()];
-        self.timer_seq += 1;
+        self.poll_turn = self.poll_turn.wrapping_add(1);
+        let peer = peers[self.poll_turn % peers.len()];
         let network = self.network.clone();
         let jobs = self.jobs_tx.clone();
         tokio::spawn(async move {
@@ -105,23 +104,11 @@ impl Driver {
             .certificate
             .verify(&validators, &genesis.chain_id, &ledger.genesis_hash())
             .context("the block's commit certificate does not verify")?;
-        let state = self.state.clone();
-        let time = block.header.time;
-        let transactions = tokio::task::spawn_blocking(move || {
-            block
-                .transactions
-                .into_iter()
-                .map(|tx| zl_api::peer::check_certified(&state, tx, time))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?
-        .map_err(|e| anyhow::anyhow!("a transaction of the block does not check: {e}"))?;
-        let proposer = block.header.proposer.clone();
-        let executed =
-            tokio::task::spawn_blocking(move || ledger.execute(transactions, time, proposer))
-                .await??;
-        if executed.hash != block.certificate.block_hash || executed.header != block.header {
-            bail!("executing the block gives another header than the certified one");
+        let executed = super::replay::replay(&self.state, &block.header, block.transactions)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        if executed.hash != block.certificate.block_hash {
+            bail!("the certificate signs another block than the one synced");
         }
         self.commit_block(executed, block.certificate).await?;
         Ok(())
