@@ -1,6 +1,6 @@
 //! How many of the chain's signatures this machine's cores verify per second, verified as the
-//! node verifies them: strictly, one by one (`zl_types::crypto::verify_all`), batch requests'
-//! worth at a time spread over the cores. Also the whole admission check per transaction
+//! node verifies them: ZIP 215 batch equations (`zl_types::crypto::verify_all`), a batch
+//! request's worth at a time spread over the cores. Also the whole admission check per transaction
 //! (parse, stateless checks, signing bytes and id, signature), which is what a node does for
 //! each submitted transaction.
 
@@ -70,7 +70,7 @@ pub(crate) fn measure(suite: CryptoSuite) -> anyhow::Result<Capacity> {
     for _ in 0..ROUNDS {
         signatures.push(rate(SIGNATURES, || {
             spread(triples.len(), |range| {
-                zl_types::crypto::verify_all(&triples[range])
+                zl_types::crypto::verify_all(&triples[range], rand_core::OsRng)
                     .map_err(|i| anyhow::anyhow!("signature {i} of a chunk does not verify"))
             })
         })?);

@@ -139,7 +139,7 @@ pub(crate) fn summary(f: &EvidenceFigures) -> String {
     format!(
         "evidence benchmark, {} suite\n{}\n\
          node: peak RSS {}, CPU {} s ({} cores busy); {} blocks, {} records, {} bytes on disk = {} bytes per record ({} in table files, the rest mostly write-ahead log)\n\
-         signature capacity: {:.0} strict verifications/s on {} threads ({:.0} full admission checks/s); the committed rate uses {:.1} % of it\n\
+         signature capacity: {:.0} batched verifications/s on {} threads ({:.0} full admission checks/s); the committed rate uses {:.1} % of it\n\
          load average before/after: {}/{}",
         f.suite,
         load::summary(&f.load),

@@ -20,40 +20,74 @@ pub struct PeerAdmission {
     pub refused: usize,
 }
 
-/// Checks one transaction as the submit route does, at time `at_ms`.
-pub fn check_from_peer(
+/// Checks transactions as the submit route does, at time `at_ms`: all of them, or the first
+/// refusal. The signatures are verified together (see [`verify_signatures`]).
+pub fn check_all_from_peer(
     state: &NodeState,
-    tx: Transaction,
+    transactions: Vec<Transaction>,
     at_ms: u64,
-) -> Result<CheckedTransaction, String> {
-    let checked = admit::check(state, tx, at_ms).map_err(|e| e.to_string())?;
-    verify_from_peer(state, checked)
+) -> Result<Vec<CheckedTransaction>, String> {
+    let checked = transactions
+        .into_iter()
+        .map(|tx| {
+            let checked = admit::check(state, tx, at_ms).map_err(|e| e.to_string())?;
+            admit::check_member(state, &checked.transaction.body.signer)
+                .map_err(|e| e.to_string())?;
+            Ok(checked)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    verify_signatures(checked).into_iter().collect()
 }
 
 /// The stateless and signature checks, without membership: for transactions of a block that a
 /// commit certificate already made final (the member may have left the registry since).
-pub fn check_certified(
+pub fn check_all_certified(
     state: &NodeState,
-    tx: Transaction,
+    transactions: Vec<Transaction>,
     at_ms: u64,
-) -> Result<CheckedTransaction, String> {
-    let checked = admit::check(state, tx, at_ms).map_err(|e| e.to_string())?;
-    checked
-        .verify_signature()
-        .map_err(|_| admit::bad_signature(&checked).to_string())?;
-    Ok(checked)
+) -> Result<Vec<CheckedTransaction>, String> {
+    let checked = transactions
+        .into_iter()
+        .map(|tx| admit::check(state, tx, at_ms).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, String>>()?;
+    verify_signatures(checked).into_iter().collect()
 }
 
-/// The member and signature checks of [`check_from_peer`], for a transaction already checked.
-fn verify_from_peer(
-    state: &NodeState,
-    checked: CheckedTransaction,
-) -> Result<CheckedTransaction, String> {
-    admit::check_member(state, &checked.transaction.body.signer).map_err(|e| e.to_string())?;
+/// Verifies the signatures of already checked transactions with batch equations
+/// ([`zl_types::crypto::verify_all`]); each comes back valid, or refused with the reason.
+/// Blocking work: call it off the async workers.
+pub fn verify_signatures(
+    checked: Vec<CheckedTransaction>,
+) -> Vec<Result<CheckedTransaction, String>> {
+    let mut valid_before = 0;
+    let mut invalid = Vec::new();
+    while valid_before < checked.len() {
+        let triples: Vec<_> = checked[valid_before..]
+            .iter()
+            .map(|tx| {
+                (
+                    &tx.transaction.body.signer,
+                    tx.signing_bytes.as_slice(),
+                    &tx.transaction.signature,
+                )
+            })
+            .collect();
+        match zl_types::crypto::verify_all(&triples, rand_core::OsRng) {
+            Ok(()) => break,
+            Err(bad) => {
+                invalid.push(valid_before + bad);
+                valid_before += bad + 1;
+            }
+        }
+    }
     checked
-        .verify_signature()
-        .map_err(|_| admit::bad_signature(&checked).to_string())?;
-    Ok(checked)
+        .into_iter()
+        .enumerate()
+        .map(|(position, tx)| match invalid.contains(&position) {
+            true => Err(admit::bad_signature(&tx).to_string()),
+            false => Ok(tx),
+        })
+        .collect()
 }
 
 /// Admits gossiped transactions into the mempool (not to be forwarded again). Blocking work
@@ -61,22 +95,22 @@ fn verify_from_peer(
 pub fn admit_from_peer(state: &NodeState, transactions: Vec<Transaction>) -> PeerAdmission {
     let now_ms = (state.now_ms)();
     let mut admission = PeerAdmission::default();
+    let mut unverified = Vec::with_capacity(transactions.len().min(PEER_TRANSACTIONS_MAX));
     for tx in transactions.into_iter().take(PEER_TRANSACTIONS_MAX) {
         // The id comes before the signature check, so a known transaction costs no verification.
-        let checked = match admit::check(state, tx, now_ms) {
-            Ok(checked) if state.mempool().contains(&checked.id) => {
-                admission.known += 1;
-                continue;
-            }
-            Ok(checked) => verify_from_peer(state, checked),
-            Err(e) => Err(e.to_string()),
-        };
-        let checked = match checked {
-            Ok(checked) => checked,
-            Err(_) => {
-                admission.refused += 1;
-                continue;
-            }
+        match admit::check(state, tx, now_ms) {
+            Ok(checked) if state.mempool().contains(&checked.id) => admission.known += 1,
+            Ok(checked) => match admit::check_member(state, &checked.transaction.body.signer) {
+                Ok(()) => unverified.push(checked),
+                Err(_) => admission.refused += 1,
+            },
+            Err(_) => admission.refused += 1,
+        }
+    }
+    for verdict in verify_signatures(unverified) {
+        let Ok(checked) = verdict else {
+            admission.refused += 1;
+            continue;
         };
         if state
             .ledger

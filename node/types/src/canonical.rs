@@ -16,8 +16,62 @@ pub fn canonical_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Types
     let tree = serde_json::to_value(value)
         .map_err(|e| TypesError::Format(format!("cannot encode as JSON: {e}")))?;
     check_value(&tree, 0)?;
-    serde_json_canonicalizer::to_vec(&tree)
-        .map_err(|e| TypesError::Format(format!("cannot canonicalise JSON: {e}")))
+    let mut out = Vec::with_capacity(256);
+    write_canonical(&tree, &mut out);
+    Ok(out)
+}
+
+/// Writes `value`, already checked by [`check_value`], in RFC 8785 form. Numbers are integers
+/// within ±2^53, which JCS prints as their decimal digits exactly as serde_json does (§3.2.2.3).
+/// Strings take the escapes JCS prescribes (§3.2.2.2), which are serde_json's: `\b \t \n \f \r`,
+/// `\"`, `\\`, `\u00xx` in lower-case hex for the other control characters, everything else
+/// literal. Object members are sorted by their keys' UTF-16 code units (§3.2.3). Written here
+/// rather than by a JCS crate because admission and execution canonicalise every transaction
+/// and record, and the generic serializer allocated per key and per value.
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_by(|a, b| utf16_order(a.0, b.0));
+            out.push(b'{');
+            for (index, (key, member)) in members.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                write_scalar(key.as_str(), out);
+                out.push(b':');
+                write_canonical(member, out);
+            }
+            out.push(b'}');
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(b']');
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {
+            write_scalar(value, out)
+        }
+    }
+}
+
+/// A string, integer, boolean or null, as serde_json writes it (see [`write_canonical`]).
+fn write_scalar<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    serde_json::to_writer(out, value).expect("a JSON scalar always writes to a Vec");
+}
+
+/// RFC 8785 member order: by UTF-16 code units. For ASCII keys that is byte order.
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.cmp(b)
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
 }
 
 /// Checks the ZhengLian JSON rules: integers only, within ±2^53-1, depth at most 32.
@@ -96,5 +150,50 @@ mod tests {
             value = json!([value]);
         }
         assert!(canonical_json(&value).is_err());
+    }
+
+    #[test]
+    fn orders_keys_by_utf16_and_escapes_as_rfc8785() {
+        // RFC 8785 §3.2.3's sorting example: U+20AC, U+1F600 (surrogates D83D DE00), U+00FC...
+        // sorted by UTF-16 code units, where "\u{1F600}" comes before "\u{FB33}".
+        let value = json!({"\u{20ac}": 1, "\r": 2, "\u{1f600}": 3, "\u{fb33}": 4, "1": 5, "\u{80}": 6, "\u{fc}": 7});
+        let text = String::from_utf8(canonical_json(&value).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "{\"\\r\":2,\"1\":5,\"\u{80}\":6,\"\u{fc}\":7,\"\u{20ac}\":1,\"\u{1f600}\":3,\"\u{fb33}\":4}"
+        );
+        let escapes = canonical_json(&json!("\u{1}\u{8}\t\n\u{c}\r\"\\/\u{7f}\u{e9}")).unwrap();
+        assert_eq!(
+            String::from_utf8(escapes).unwrap(),
+            "\"\\u0001\\b\\t\\n\\f\\r\\\"\\\\/\u{7f}\u{e9}\""
+        );
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (-(JSON_INTEGER_MAX as i64)..=JSON_INTEGER_MAX as i64).prop_map(|n| json!(n)),
+            any::<String>().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map(any::<String>(), inner, 0..6)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// The hand-written writer agrees with a general RFC 8785 implementation on every value
+        /// our rules admit (integers only), including non-BMP keys and control characters.
+        #[test]
+        fn agrees_with_a_general_jcs_implementation(value in json_value()) {
+            let ours = canonical_json(&value).unwrap();
+            let general = serde_json_canonicalizer::to_vec(&value).unwrap();
+            proptest::prop_assert_eq!(ours, general);
+        }
     }
 }

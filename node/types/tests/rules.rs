@@ -1,9 +1,11 @@
-//! Rules that keep every verifier in agreement: key subgroup, suite of the signer, SM2 n-1,
-//! key-file cost limits, receipts with validator-set changes.
+//! Rules that keep every verifier in agreement: key subgroup, ZIP 215 signatures in batches and
+//! alone, suite of the signer, SM2 n-1, key-file cost limits, receipts with validator-set changes.
 
 use curve25519_dalek::constants::EIGHT_TORSION;
 use zl_types::transaction::ChainBinding;
-use zl_types::{CryptoSuite, Hash, HashAlgorithm, KeyFile, PublicKey, SecretKey, TransactionBody};
+use zl_types::{
+    CryptoSuite, Hash, HashAlgorithm, KeyFile, PublicKey, SecretKey, Signature, TransactionBody,
+};
 
 #[test]
 fn ed25519_keys_with_a_torsion_component_cannot_be_registered() {
@@ -79,4 +81,73 @@ fn key_files_asking_for_unbounded_argon2_costs_are_refused() {
     file.encrypted.as_mut().unwrap().memory_kib = u32::MAX;
     let error = file.secret_key(Some("pass")).unwrap_err().to_string();
     assert!(error.contains("limits"), "{error}");
+}
+
+/// A signature whose `R` carries a small-order component, made with the secret key: valid under
+/// the cofactored ZIP 215 equation, refused by the cofactorless (strict) one. Single and batch
+/// verification must both take it, so every validator agrees whichever path it uses.
+fn signature_with_torsion_in_r(seed: &[u8; 32], message: &[u8]) -> (PublicKey, Signature) {
+    use curve25519_dalek::{constants::ED25519_BASEPOINT_POINT as B, Scalar};
+    use sha2::{Digest, Sha512};
+    let public = SecretKey::from_seed(CryptoSuite::Ed25519, seed)
+        .unwrap()
+        .public_key();
+    let mut expanded: [u8; 32] = Sha512::digest(seed)[..32].try_into().unwrap();
+    expanded[0] &= 248;
+    expanded[31] &= 127;
+    expanded[31] |= 64;
+    let a = Scalar::from_bytes_mod_order(expanded);
+    assert_eq!((a * B).compress().to_bytes().to_vec(), public.to_bytes());
+    let r = Scalar::from_bytes_mod_order([7; 32]);
+    let big_r = (r * B + EIGHT_TORSION[1]).compress();
+    let k = Scalar::from_hash(
+        Sha512::new()
+            .chain_update(big_r.as_bytes())
+            .chain_update(public.to_bytes())
+            .chain_update(message),
+    );
+    let mut bytes = [0u8; 64];
+    bytes[..32].copy_from_slice(big_r.as_bytes());
+    bytes[32..].copy_from_slice((r + k * a).as_bytes());
+    (public, Signature(bytes))
+}
+
+#[test]
+fn ed25519_follows_zip215_and_batch_agrees_with_single_verification() {
+    let message = b"zip 215".as_slice();
+    let (public, odd) = signature_with_torsion_in_r(&[1; 32], message);
+    let PublicKey::Ed25519(dalek) = &public else {
+        panic!("an ed25519 key")
+    };
+    let strict = dalek.verify_strict(message, &ed25519_dalek::Signature::from_bytes(&odd.0));
+    assert!(strict.is_err(), "the cofactorless equation refuses it");
+    public.verify(message, &odd).expect("ZIP 215 takes it");
+
+    let honest: Vec<(PublicKey, Vec<u8>, Signature)> = (0u8..6)
+        .map(|i| {
+            let key = SecretKey::from_seed(CryptoSuite::Ed25519, &[i + 10; 32]).unwrap();
+            let message = vec![i; 40];
+            (key.public_key(), message.clone(), key.sign(&message))
+        })
+        .collect();
+    let mut items: Vec<(&PublicKey, &[u8], &Signature)> = honest
+        .iter()
+        .map(|(k, m, s)| (k, m.as_slice(), s))
+        .collect();
+    items.insert(3, (&public, message, &odd));
+    for _ in 0..16 {
+        // Whatever coefficients are drawn, the batch verdict is the single verdict.
+        assert_eq!(
+            zl_types::crypto::verify_all(&items, rand_core::OsRng),
+            Ok(())
+        );
+    }
+    let mut tampered = odd;
+    tampered.0[40] ^= 1;
+    assert!(public.verify(message, &tampered).is_err());
+    items[3] = (&public, message, &tampered);
+    assert_eq!(
+        zl_types::crypto::verify_all(&items, rand_core::OsRng),
+        Err(3)
+    );
 }

@@ -628,7 +628,7 @@ fn vector_signatures_verify_and_tampering_fails() {
 }
 
 #[test]
-fn ed25519_verification_is_strict() {
+fn ed25519_refuses_a_non_canonical_s() {
     // S + L encodes the same scalar non-canonically: RFC 8032 §5.1.7 requires rejecting it.
     let key = PublicKey::from_text(expected()["ed25519"]["public_key"].as_str().unwrap()).unwrap();
     let message = hex_at(&["ed25519", "transaction", "signing_bytes"]);

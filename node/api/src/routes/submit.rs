@@ -173,7 +173,7 @@ fn verify_signatures(items: &mut [Item]) {
                     Item::Refused(..) => unreachable!("positions hold checked items only"),
                 })
                 .collect();
-            zl_types::crypto::verify_all(&triples)
+            zl_types::crypto::verify_all(&triples, rand_core::OsRng)
         };
         match verdict {
             Ok(()) => return,

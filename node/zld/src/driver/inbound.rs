@@ -286,10 +286,7 @@ async fn fetch(
     };
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
-        transactions
-            .into_iter()
-            .map(|tx| zl_api::peer::check_from_peer(&state, tx, block_time))
-            .collect::<Result<Vec<_>, _>>()
+        zl_api::peer::check_all_from_peer(&state, transactions, block_time)
     })
     .await
     .map_err(|e| e.to_string())?

@@ -37,10 +37,7 @@ pub(super) async fn replay(
     let checking = state.clone();
     let time = header.time;
     let checked = tokio::task::spawn_blocking(move || {
-        transactions
-            .into_iter()
-            .map(|tx| zl_api::peer::check_certified(&checking, tx, time))
-            .collect::<Result<Vec<_>, _>>()
+        zl_api::peer::check_all_certified(&checking, transactions, time)
     })
     .await
     .map_err(|e| e.to_string())?
