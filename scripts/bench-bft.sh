@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Four validators on this machine (`zl testnet`), evidence load from `zl bench load` against
-# node0, then the same with validator 3 down. Prints the load generator's reports; the figures
-# go in docs/BENCHMARKS.md. Usage: scripts/bench-bft.sh [RATE] [SECONDS]
+# node0, then validator 3 is killed and load is offered again. Prints the load generator's
+# reports and each node's CPU time; the figures go in docs/BENCHMARKS.md.
+# Usage: scripts/bench-bft.sh [RATE] [SECONDS] [RATE_ONE_DOWN]   (defaults 4000 60 RATE)
 set -euo pipefail
-rate="${1:-3000}"
+rate="${1:-4000}"
 seconds="${2:-60}"
+rate_down="${3:-$rate}"
 bin="$(cd "$(dirname "$0")/.." && pwd)/target/release"
 work="$(mktemp -d)"
 pids=()
@@ -19,12 +21,21 @@ start() {
 for i in 0 1 2 3; do start "$i"; done
 until curl -sf http://127.0.0.1:27500/readyz > /dev/null; do sleep 0.2; done
 
+tick="$(getconf CLK_TCK)"
+cpu() { awk -v t="$tick" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
 run() {
+  local before=()
+  for i in 0 1 2 3; do before[$i]=$(cpu "${pids[$i]}" 2>/dev/null || echo 0); done
   "$bin/zl" bench load --key "$work/net/client.key" --node http://127.0.0.1:27500 \
     --duration "$seconds" --rate "$1" --out "$work/$2.json"
+  for i in 0 1 2 3; do
+    if kill -0 "${pids[$i]}" 2>/dev/null; then
+      echo "node$i CPU during the run: $(awk -v a="$(cpu "${pids[$i]}")" -v b="${before[$i]}" 'BEGIN { print a - b }') s"
+    fi
+  done
 }
 echo "== four validators, $rate tx/s offered for $seconds s"
 run "$rate" all
 kill -9 "${pids[3]}"
-echo "== three of four validators (node3 down), $rate tx/s offered for $seconds s"
-run "$rate" one-down
+echo "== three of four validators (node3 down), $rate_down tx/s offered for $seconds s"
+run "$rate_down" one-down

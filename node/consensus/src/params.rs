@@ -49,12 +49,12 @@ pub const TIMEOUT_GROWTH_ROUNDS_MAX: u64 = 64;
 impl Default for Timeouts {
     fn default() -> Timeouts {
         Timeouts {
-            propose_ms: 3_000,
-            propose_delta_ms: 1_000,
-            prevote_ms: 1_000,
-            prevote_delta_ms: 500,
-            precommit_ms: 1_000,
-            precommit_delta_ms: 500,
+            propose_ms: 1_000,
+            propose_delta_ms: 500,
+            prevote_ms: 500,
+            prevote_delta_ms: 250,
+            precommit_ms: 500,
+            precommit_delta_ms: 250,
         }
     }
 }

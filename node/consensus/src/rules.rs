@@ -16,6 +16,7 @@ impl Consensus {
             let fired = self.rule_skip_round(out)
                 || self.rule_prevote_fresh(out)
                 || self.rule_prevote_pol(out)
+                || self.rule_prevote_after_deferred_timeout(out)
                 || self.rule_prevote_timeout(out)
                 || self.rule_lock(out)
                 || self.rule_precommit_nil(out)
@@ -31,7 +32,7 @@ impl Consensus {
     }
 
     /// The current round's proposal: (value, pol_round, known validity).
-    fn current_proposal(&self) -> Option<(Hash, Option<u64>, Option<bool>)> {
+    pub(crate) fn current_proposal(&self) -> Option<(Hash, Option<u64>, Option<bool>)> {
         let p = &self.proposals.get(&self.round)?.proposal;
         Some((
             p.block_hash,
@@ -58,6 +59,21 @@ impl Consensus {
         let free = self.locked.is_none_or(|l| l.block_hash == v);
         let value = (valid && free).then_some(v);
         self.sign_vote(VoteKind::Prevote, value, out);
+        true
+    }
+
+    /// Line 57, deferred (see `on_timeout`): the propose timeout elapsed while the proposal was
+    /// being checked; the verdict is in and neither line 22 nor line 28 prevoted, so PREVOTE nil.
+    fn rule_prevote_after_deferred_timeout(&mut self, out: &mut Vec<Output>) -> bool {
+        if self.step != Step::Propose
+            || !self
+                .fired
+                .contains(&(self.round, Once::ProposeTimeoutDeferred))
+            || !matches!(self.current_proposal(), Some((_, _, Some(_))))
+        {
+            return false;
+        }
+        self.sign_vote(VoteKind::Prevote, None, out);
         true
     }
 

@@ -34,6 +34,8 @@ pub(crate) enum Once {
     PrevoteQuorumOnProposal,
     /// Line 47: schedule the precommit timeout.
     PrecommitTimeout,
+    /// Line 57 elapsed while the round's proposal was still being checked (see `on_timeout`).
+    ProposeTimeoutDeferred,
 }
 
 /// One validator's consensus state.
@@ -303,9 +305,19 @@ impl Consensus {
             return;
         }
         match (t.step, self.step) {
-            // Line 57: OnTimeoutPropose -> PREVOTE nil.
+            // Line 57: OnTimeoutPropose -> PREVOTE nil. The paper checks a proposal the moment it
+            // arrives; here the shell checks it (fetching and executing the block) after it
+            // arrived. A proposal that arrived in time is not timed out while it is checked: the
+            // prevote nil waits for the verdict, given by `rule_prevote_after_deferred_timeout`
+            // unless lines 22/28 prevote first. Checking is bounded local work, so this delays
+            // the vote, never forever, and a proposer that is down still costs only the timeout.
             (TimeoutStep::Propose, Step::Propose) => {
-                self.sign_vote(VoteKind::Prevote, None, out);
+                if matches!(self.current_proposal(), Some((_, _, None))) {
+                    self.fired
+                        .insert((self.round, Once::ProposeTimeoutDeferred));
+                } else {
+                    self.sign_vote(VoteKind::Prevote, None, out);
+                }
             }
             // Line 61: OnTimeoutPrevote -> PRECOMMIT nil.
             (TimeoutStep::Prevote, Step::Prevote) => {

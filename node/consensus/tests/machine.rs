@@ -210,6 +210,63 @@ fn propose_timeout_prevotes_nil_and_nil_quorum_precommits_nil() {
 }
 
 #[test]
+fn a_propose_timeout_during_the_check_of_an_arrived_proposal_waits_for_the_verdict() {
+    // (proposal's pol round, verdict) -> the prevote signed when the verdict arrives.
+    let table: [(Option<u64>, bool, Option<Hash>); 3] = [
+        (None, true, Some(Hash([7; 32]))),
+        (None, false, None),
+        // A proof-of-lock round whose prevotes this validator never saw: line 28 cannot fire.
+        (Some(0), true, None),
+    ];
+    for (pol_round, valid, expected) in table {
+        let (mut c, keys, set) = started_not_proposer();
+        let round = if pol_round.is_some() { 1 } else { 0 };
+        if round == 1 {
+            c.process(Input::TimeoutElapsed(Timeout {
+                height: 1,
+                round: 0,
+                step: TimeoutStep::Propose,
+            }))
+            .unwrap();
+            for k in keys.iter().take(3) {
+                c.process(vote(k, VoteKind::Precommit, 0, None)).unwrap();
+            }
+            c.process(Input::TimeoutElapsed(Timeout {
+                height: 1,
+                round: 0,
+                step: TimeoutStep::Precommit,
+            }))
+            .unwrap();
+            assert_eq!(c.round(), 1);
+        }
+        let v = Hash([7; 32]);
+        let p = proposer_index(&set, round);
+        c.process(proposal(&keys[p], round, v, pol_round)).unwrap();
+        let out = c
+            .process(Input::TimeoutElapsed(Timeout {
+                height: 1,
+                round,
+                step: TimeoutStep::Propose,
+            }))
+            .unwrap();
+        assert!(votes_signed(&out).is_empty(), "no prevote while checking");
+        assert_eq!(c.step(), Step::Propose);
+        let out = c
+            .process(Input::ProposalValidated {
+                height: 1,
+                block_hash: v,
+                valid,
+            })
+            .unwrap();
+        assert_eq!(
+            votes_signed(&out),
+            vec![(VoteKind::Prevote, round, expected)],
+            "pol {pol_round:?}, valid {valid}"
+        );
+    }
+}
+
+#[test]
 fn a_locked_validator_refuses_another_value_without_a_newer_lock() {
     let (mut c, keys, set) = started(0);
     let (p0, p1) = (proposer_index(&set, 0), proposer_index(&set, 1));
@@ -402,10 +459,10 @@ fn the_weighted_schedule_gives_each_validator_its_power_share_spread_out() {
 #[test]
 fn timeouts_grow_per_round_and_stop_growing() {
     let t = Timeouts::default();
-    assert_eq!(t.duration_ms(TimeoutStep::Propose, 0), 3_000);
-    assert_eq!(t.duration_ms(TimeoutStep::Propose, 2), 5_000);
+    assert_eq!(t.duration_ms(TimeoutStep::Propose, 0), 1_000);
+    assert_eq!(t.duration_ms(TimeoutStep::Propose, 2), 2_000);
     assert_eq!(
         t.duration_ms(TimeoutStep::Prevote, 1_000_000),
-        1_000 + 500 * 64
+        500 + 250 * 64
     );
 }
