@@ -116,6 +116,16 @@ pub(crate) fn load_key(path: &Path) -> Result<SecretKey> {
 
 /// Reads the node's transport key file, which must hold an Ed25519 key.
 pub(crate) fn load_transport_key(path: &Path) -> Result<SecretKey> {
+    if !path.exists() {
+        bail!(
+            "transport key {} does not exist: homes made before the peer network have none. \
+             Create one with `zl keys new --suite ed25519 --out {}` and register its public key as \
+             the member's transport_key (governance), or point [p2p] transport_key in config.toml \
+             at an existing key file; a throwaway dev home can simply be made again with `zld init`",
+            path.display(),
+            path.display()
+        );
+    }
     let key = load_key(path)?;
     if key.suite() != CryptoSuite::Ed25519 {
         bail!(
@@ -180,6 +190,17 @@ mod tests {
             assert_eq!(config.transport_key_path, home.join(TRANSPORT_KEY));
             std::fs::remove_dir_all(&dir).unwrap();
         }
+    }
+
+    #[test]
+    fn a_home_without_a_transport_key_says_how_to_make_one() {
+        let dir = temp_dir("no-transport");
+        let error = load_transport_key(&dir.join(TRANSPORT_KEY))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("does not exist"), "{error}");
+        assert!(error.contains("zl keys new --suite ed25519"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
