@@ -185,6 +185,11 @@ impl<'a> Batch<'a> {
         self.inner.delete_cf(self.store.cf::<T>(), key);
     }
 
+    /// Deletes every key in `from..to`.
+    pub(crate) fn delete_range<T: Table>(&mut self, from: &[u8], to: &[u8]) {
+        self.inner.delete_range_cf(self.store.cf::<T>(), from, to);
+    }
+
     /// Puts a JSON value.
     pub(crate) fn put_json<T: Table, V: Serialize + ?Sized>(&mut self, key: &[u8], value: &V) {
         let bytes =

@@ -114,4 +114,9 @@ pub(crate) struct LockedBlock {
     pub(crate) header: BlockHeader,
     /// Its transactions, in block order.
     pub(crate) transactions: Vec<Transaction>,
+    /// The prevotes for it, of the precommit's round, that this validator held (its
+    /// proof-of-lock): after a restart it relays them, since one may be an equivocator's that
+    /// only some validators received, and without them no one else could accept the block.
+    #[serde(default)]
+    pub(crate) prevotes: Vec<SignedVote>,
 }

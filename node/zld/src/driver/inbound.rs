@@ -106,6 +106,7 @@ impl Driver {
                     tracing::debug!(from = %from, "vote with a bad signature dropped");
                     return Ok(());
                 }
+                self.hold(ConsensusMessage::Vote(vote.clone()));
                 self.feed(Input::Vote(vote)).await
             }
             ConsensusMessage::Proposal { proposal, block } => {
@@ -114,6 +115,10 @@ impl Driver {
                     return Ok(());
                 }
                 let hash = proposal.proposal.block_hash;
+                self.hold(ConsensusMessage::Proposal {
+                    proposal: proposal.clone(),
+                    block: block.clone(),
+                });
                 tracing::debug!(height = proposal.proposal.height, round = proposal.proposal.round, block = %hash, transactions = block.transaction_ids.len(), "proposal received");
                 self.feed(Input::Proposal(proposal.clone())).await?;
                 if !self.candidates.contains_key(&hash) && self.validating.insert(hash) {

@@ -1,20 +1,36 @@
-//! The block a validator precommitted, kept on disk: after a crash the validator is still locked
-//! on it (its signing record says so), and without the block it could neither decide it nor
-//! accept another, and a single-validator chain would halt.
+//! The block a validator precommitted, kept on disk with its proof-of-lock prevotes: after a
+//! crash the validator is still locked on it (its signing record says so), and without the
+//! block it could neither decide it nor accept another (a single-validator chain would halt),
+//! and without the prevotes others might never see the proof-of-lock.
 
 use super::Driver;
-use crate::wire::LockedBlock;
+use crate::wire::{ConsensusMessage, LockedBlock};
 use anyhow::{Context, Result};
 use zl_consensus::Input;
-use zl_types::Hash;
+use zl_types::{Hash, VoteKind};
 
 impl Driver {
-    /// Writes the candidate `hash` durably before its precommit is signed.
-    pub(super) async fn persist_locked_block(&self, hash: Hash) -> Result<()> {
+    /// The candidate `hash` with the prevotes for it of `round` this node holds, encoded for
+    /// [`Driver::persist`] before its precommit leaves the node.
+    pub(super) fn locked_block_bytes(&self, hash: Hash, round: u64) -> Result<Vec<u8>> {
         let block = self
             .candidates
             .get(&hash)
             .context("a precommit names a block this node executed")?;
+        let prevotes = self
+            .held
+            .iter()
+            .filter_map(|message| match message {
+                ConsensusMessage::Vote(v)
+                    if v.vote.kind == VoteKind::Prevote
+                        && v.vote.round == round
+                        && v.vote.block_hash == Some(hash) =>
+                {
+                    Some(v.clone())
+                }
+                _ => None,
+            })
+            .collect();
         let locked = LockedBlock {
             header: block.header.clone(),
             transactions: block
@@ -22,12 +38,9 @@ impl Driver {
                 .iter()
                 .map(|t| t.transaction.clone())
                 .collect(),
+            prevotes,
         };
-        let bytes = crate::wire::encode(&locked);
-        let ledger = self.state.ledger.clone();
-        tokio::task::spawn_blocking(move || ledger.save_locked_block(&bytes))
-            .await?
-            .context("cannot persist the precommitted block; nothing was signed")
+        Ok(crate::wire::encode(&locked))
     }
 
     /// After a restart inside `height`: re-executes the block the validator precommitted, so
@@ -58,6 +71,7 @@ impl Driver {
         let hash = executed.hash;
         tracing::info!(height, block = %hash, "restored the precommitted block");
         self.candidates.insert(hash, executed);
+        self.restored_prevotes = locked.prevotes;
         self.restored_validity = Some(Input::ProposalValidated {
             height,
             block_hash: hash,

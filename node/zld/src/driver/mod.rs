@@ -7,6 +7,7 @@ mod inbound;
 mod lock;
 mod outputs;
 mod replay;
+mod resend;
 mod sync;
 
 use crate::clock;
@@ -86,12 +87,19 @@ pub(crate) struct Driver {
     /// Messages for the next height, replayed when it starts.
     future: VecDeque<(PeerKey, crate::wire::ConsensusMessage)>,
     /// This node's own encoded messages of the current height, by round: those of the current
-    /// round are re-sent on a tick without progress.
+    /// and the previous round are re-sent on a tick without progress.
     own: Vec<(u64, Vec<u8>)>,
+    /// Verified consensus messages of the current height, own and others' (at most
+    /// `resend::HELD_MAX`), relayed when the height is stuck.
+    held: VecDeque<crate::wire::ConsensusMessage>,
+    /// Ticks in a row without a commit.
+    stuck_ticks: u32,
     /// A block was committed since the last tick (no retransmission needed).
     progressed: bool,
-    /// The verdict on a restored precommitted block, fed right after `StartHeight`.
+    /// The verdict on a restored precommitted block, fed right after `StartHeight`, and the
+    /// proof-of-lock prevotes saved with it.
     restored_validity: Option<Input>,
+    restored_prevotes: Vec<zl_types::SignedVote>,
     jobs_tx: mpsc::Sender<JobResult>,
     jobs_rx: mpsc::Receiver<JobResult>,
     /// A sync request is in flight.
@@ -142,8 +150,11 @@ impl Driver {
             timer_seq: 0,
             future: VecDeque::new(),
             own: Vec::new(),
+            held: VecDeque::new(),
+            stuck_ticks: 0,
             progressed: false,
             restored_validity: None,
+            restored_prevotes: Vec::new(),
             jobs_tx,
             jobs_rx,
             syncing: false,
@@ -212,17 +223,13 @@ impl Driver {
         Ok(())
     }
 
-    /// Every tick without a commit: re-send this node's messages of the current round (peers
-    /// may have missed them); and ask a peer how far it is (to catch up if this node fell behind).
+    /// Every tick without a commit: re-send (see `resend.rs`); and ask a peer how far it is (to
+    /// catch up if this node fell behind).
     async fn on_tick(&mut self) -> Result<()> {
-        if !std::mem::take(&mut self.progressed) {
-            let round = self.consensus.round();
-            for (_, message) in self.own.iter().filter(|(r, _)| *r == round) {
-                // A full queue only delays the retransmission to the next tick.
-                let _ = self
-                    .network
-                    .broadcast(zl_network::Channel::Consensus, message.clone());
-            }
+        if std::mem::take(&mut self.progressed) {
+            self.stuck_ticks = 0;
+        } else {
+            self.resend();
         }
         self.poll_peer_height();
         self.maybe_start_height().await

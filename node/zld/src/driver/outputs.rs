@@ -44,7 +44,6 @@ impl Driver {
                 });
             }
             Output::SignProposal { proposal, signer } => {
-                self.persist(&signer).await?;
                 let chain = self.state.ledger.genesis().chain_id.clone();
                 let bytes = proposal.signing_bytes(&chain, &self.state.ledger.genesis_hash());
                 let signed = SignedProposal {
@@ -63,16 +62,20 @@ impl Driver {
                         transaction_ids: block.transactions.iter().map(|t| t.id).collect(),
                     },
                 };
+                let bytes = encode(&message);
+                self.persist(&signer, &bytes, None).await?;
                 // Peers fetch what they lack from the proposer; send them the bodies first.
                 self.gossip_fresh();
-                self.send_own(signed.proposal.round, encode(&message));
+                self.send_own(signed.proposal.round, bytes, message);
                 inputs.push_back(Input::Proposal(signed));
             }
             Output::SignVote { vote, signer } => {
-                if let (VoteKind::Precommit, Some(hash)) = (vote.kind, vote.block_hash) {
-                    self.persist_locked_block(hash).await?;
-                }
-                self.persist(&signer).await?;
+                let locked = match (vote.kind, vote.block_hash) {
+                    (VoteKind::Precommit, Some(hash)) => {
+                        Some(self.locked_block_bytes(hash, vote.round)?)
+                    }
+                    _ => None,
+                };
                 let chain = self.state.ledger.genesis().chain_id.clone();
                 let bytes = vote.signing_bytes(&chain, &self.state.ledger.genesis_hash());
                 let signed = SignedVote {
@@ -80,10 +83,10 @@ impl Driver {
                     signature: self.key.sign(&bytes),
                     vote,
                 };
-                self.send_own(
-                    signed.vote.round,
-                    encode(&ConsensusMessage::Vote(signed.clone())),
-                );
+                let message = ConsensusMessage::Vote(signed.clone());
+                let bytes = encode(&message);
+                self.persist(&signer, &bytes, locked.as_deref()).await?;
+                self.send_own(signed.vote.round, bytes, message);
                 inputs.push_back(Input::Vote(signed));
             }
             Output::ScheduleTimeout {
@@ -109,20 +112,40 @@ impl Driver {
         Ok(())
     }
 
-    /// Writes the signing record, fsynced, before the signature exists.
-    async fn persist(&self, signer: &SignerState) -> Result<()> {
+    /// Writes the signing record with the signed message (and, for a precommit of a block,
+    /// that block) in one fsynced batch. The signature exists in memory already, but nothing
+    /// leaves the node before this returns, so a crash at any point leaves a record of every
+    /// signature that any peer could have received.
+    async fn persist(
+        &self,
+        signer: &SignerState,
+        message: &[u8],
+        locked_block: Option<&[u8]>,
+    ) -> Result<()> {
         let ledger = self.state.ledger.clone();
         let record = serde_json::to_vec(signer)?;
-        tokio::task::spawn_blocking(move || ledger.save_signer_record(&record))
-            .await?
-            .context("cannot persist the signing record; nothing was signed")
+        let (height, sequence) = (signer.height, self.own.len() as u64);
+        let message = message.to_vec();
+        let locked_block = locked_block.map(<[u8]>::to_vec);
+        tokio::task::spawn_blocking(move || {
+            ledger.save_signing(zl_ledger::SigningWrite {
+                record: &record,
+                height,
+                sequence,
+                message: &message,
+                locked_block: locked_block.as_deref(),
+            })
+        })
+        .await?
+        .context("cannot persist the signing record; nothing was sent")
     }
 
-    fn send_own(&mut self, round: u64, message: Vec<u8>) {
-        if let Err(e) = self.network.broadcast(Channel::Consensus, message.clone()) {
+    fn send_own(&mut self, round: u64, bytes: Vec<u8>, message: ConsensusMessage) {
+        if let Err(e) = self.network.broadcast(Channel::Consensus, bytes.clone()) {
             tracing::debug!(error = %e, "consensus message left for the next retransmission");
         }
-        self.own.push((round, message));
+        self.own.push((round, bytes));
+        self.hold(message);
     }
 
     /// Builds and executes a block of pending transactions on the tip; returns its hash.
@@ -221,6 +244,7 @@ impl Driver {
         self.validating.clear();
         self.timers.clear();
         self.own.clear();
+        self.held.clear();
     }
 
     /// Starts the height after the tip in consensus once there is a reason: transactions are
@@ -258,12 +282,21 @@ impl Driver {
         self.started = true;
         let validators = self.validators_at(height)?;
         self.state.metrics.on_height_started(height);
+        let mut restored_votes = Vec::new();
         if resumed {
             self.restore_locked_block(height).await?;
+            restored_votes = self.restore_own_messages(height)?;
         }
         self.feed(Input::StartHeight { height, validators }).await?;
         if let Some(validity) = self.restored_validity.take() {
             self.feed(validity).await?;
+        }
+        for prevote in std::mem::take(&mut self.restored_prevotes) {
+            self.hold(crate::wire::ConsensusMessage::Vote(prevote.clone()));
+            restored_votes.push(prevote);
+        }
+        for vote in restored_votes {
+            self.feed(Input::Vote(vote)).await?;
         }
         self.replay_future(height).await
     }
