@@ -4,7 +4,7 @@
 //! property Tendermint's liveness assumes: what one correct node received, every correct node
 //! eventually receives). After a restart, the own messages of the height come back from the
 //! ledger, where each was written with its signing record. The simulator (`tests/sim`) runs
-//! this same policy and found both needs (its seeds 41 and 200).
+//! this same policy (docs/CONSENSUS.md §10).
 
 use super::Driver;
 use crate::wire::{encode, ConsensusMessage};
