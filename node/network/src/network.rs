@@ -221,6 +221,10 @@ impl Network {
             .iter()
             .filter_map(|key| key.to_peer_id().ok())
             .collect();
+        if allowed == self.allowed {
+            // The daemon sends the registry's list after every block; most blocks change nothing.
+            return;
+        }
         let allow_list = &mut self.swarm.behaviour_mut().allowed;
         for removed in self.allowed.difference(&allowed) {
             allow_list.disallow_peer(*removed);
