@@ -7,6 +7,7 @@ pub mod block;
 pub mod canonical;
 pub mod consensus_state;
 pub mod crypto;
+pub mod did;
 pub mod error;
 pub mod event;
 pub mod evidence;
