@@ -184,3 +184,58 @@ proptest::proptest! {
         proptest::prop_assert!(Did::parse(&text, None).is_ok(), "{}", text);
     }
 }
+
+#[test]
+fn keys_round_trip_through_jwk_and_bad_jwks_are_refused() {
+    use serde_json::json;
+    use zl_types::did::{from_jwk, to_jwk};
+    use zl_types::{CryptoSuite, SecretKey};
+    for suite in [CryptoSuite::Sm, CryptoSuite::Ed25519] {
+        let key = SecretKey::from_seed(suite, &[9; 32]).unwrap().public_key();
+        let jwk = to_jwk(&key);
+        assert_eq!(from_jwk(&jwk).unwrap(), key, "{suite:?}");
+    }
+    let sm = to_jwk(
+        &SecretKey::from_seed(CryptoSuite::Sm, &[9; 32])
+            .unwrap()
+            .public_key(),
+    );
+    assert_eq!(sm["kty"], "EC");
+    assert_eq!(sm["crv"], "SM2");
+    let x = sm["x"].as_str().unwrap().to_string();
+    let y = sm["y"].as_str().unwrap().to_string();
+    let table = [
+        // Appendix D's example: its (x, y) is not a point of the SM2 curve (docs/DID.md).
+        (
+            json!({"kty": "EC", "crv": "SM2", "x": "dWCvM4fTdeM0KmloF57zxtBPXTOythHPMm1HCLrdd3A",
+                   "y": "36uMVGM7hnw-N6GnjFcihWE3SkrhMLzzLCdPMXPEXlA"}),
+            "not a point",
+        ),
+        (
+            json!({"kty": "EC", "crv": "SM2", "x": x, "y": x}),
+            "not a point",
+        ),
+        (
+            json!({"kty": "EC", "crv": "SM2", "x": format!("{x}="), "y": y}),
+            "base64url",
+        ),
+        (
+            json!({"kty": "EC", "crv": "SM2", "x": &x[..40], "y": y}),
+            "32 bytes",
+        ),
+        (
+            json!({"kty": "EC", "crv": "SM2", "x": x, "y": y, "d": x}),
+            "unknown member",
+        ),
+        (
+            json!({"kty": "EC", "crv": "P-256", "x": x, "y": y}),
+            "unsupported",
+        ),
+        (json!({"kty": "EC", "crv": "SM2", "x": x}), "\"y\""),
+        (json!("EC"), "not a JSON object"),
+    ];
+    for (jwk, why) in table {
+        let error = from_jwk(&jwk).unwrap_err().to_string();
+        assert!(error.contains(why), "{jwk}: {error}");
+    }
+}
