@@ -194,3 +194,56 @@ fn every_document_rule_has_its_refusal() {
         assert!(error.contains(why), "{name}: {error}");
     }
 }
+
+#[test]
+fn resolution_results_have_the_appendix_b_shape_and_the_table_4_codes() {
+    use zl_types::did::resolution::date_time;
+    use zl_types::did::{DocumentMetadata, ResolutionError, ResolutionResult};
+    // Appendix B's times.
+    assert_eq!(date_time(1_553_322_922_000), "2019-03-23T06:35:22Z");
+    assert_eq!(date_time(1_660_138_806_999), "2022-08-10T13:40:06Z");
+    assert_eq!(date_time(951_782_400_000), "2000-02-29T00:00:00Z");
+    let document = DidDocument::from_json(&appendix_b(), None)
+        .unwrap()
+        .to_json();
+    let found = ResolutionResult::found(
+        document.clone(),
+        DocumentMetadata {
+            created: date_time(1_553_322_922_000),
+            updated: date_time(1_660_138_806_000),
+            deactivated: false,
+            version_id: "2".into(),
+        },
+    );
+    assert_eq!(found.http_status(), 200);
+    assert_eq!(
+        serde_json::to_value(&found).unwrap(),
+        json!({
+            "didResolutionMetadata": {"contentType": "application/did+ld+json"},
+            "didDocumentMetadata": {"created": "2019-03-23T06:35:22Z",
+                "updated": "2022-08-10T13:40:06Z", "deactivated": false, "versionId": "2"},
+            "didDocument": document,
+        })
+    );
+    let table = [
+        (ResolutionError::InvalidDid, "InvalidDid", 400),
+        (ResolutionError::NotFound, "notFound", 404),
+        (
+            ResolutionError::RepresentationNotSupported,
+            "representationNotSupported",
+            406,
+        ),
+        (ResolutionError::InternalError, "internalError", 500),
+    ];
+    for (error, code, status) in table {
+        let failed = ResolutionResult::failed(error, "what to do");
+        assert_eq!(failed.http_status(), status);
+        let body = serde_json::to_value(&failed).unwrap();
+        assert_eq!(body["didResolutionMetadata"]["error"], code);
+        assert_eq!(
+            body["didResolutionMetadata"]["contentType"],
+            "application/did+ld+json"
+        );
+        assert!(body.get("didDocument").is_none());
+    }
+}

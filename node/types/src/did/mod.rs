@@ -5,12 +5,14 @@
 pub mod chains;
 pub mod document;
 pub mod jwk;
+pub mod resolution;
 pub mod syntax;
 pub mod uscc;
 
 pub use chains::{local_chain, LocalChain, LOCAL_CHAINS};
 pub use document::{DidDocument, DocumentError, Relationship, Service, VerificationMethod};
 pub use jwk::{from_jwk, to_jwk, JwkError};
+pub use resolution::{DocumentMetadata, ResolutionError, ResolutionResult, DID_CONTENT_TYPE};
 pub use syntax::{Did, SubjectCode, DID_BYTES_MAX, DID_PREFIX};
 pub use uscc::{check_character, check_uscc, UsccProblem};
 
