@@ -4,6 +4,7 @@
 //! the ledger gives them a [`StateView`] and applies the [`Effects`] they return.
 #![forbid(unsafe_code)]
 
+pub mod did;
 pub mod error;
 pub mod evidence;
 pub mod governance;
@@ -23,15 +24,17 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
     match call.contract.as_str() {
         evidence::CONTRACT => evidence::check_call(call),
         governance::CONTRACT => governance::check_call(call),
+        did::CONTRACT => did::check_call(call),
         other => Err(unknown_contract(other)),
     }
 }
 
 fn unknown_contract(name: &str) -> ContractError {
     ContractError::UnknownCall(format!(
-        "no contract named {name:?}; known contracts: {}, {}",
+        "no contract named {name:?}; known contracts: {}, {}, {}",
         evidence::CONTRACT,
-        governance::CONTRACT
+        governance::CONTRACT,
+        did::CONTRACT
     ))
 }
 
@@ -53,6 +56,7 @@ pub fn execute_transaction(
         let effects = match call.contract.as_str() {
             evidence::CONTRACT => evidence::execute(ctx, &overlay, tx, call),
             governance::CONTRACT => governance::execute(ctx, &overlay, tx, call, index),
+            did::CONTRACT => did::execute(ctx, &overlay, tx, call),
             other => Err(unknown_contract(other)),
         }
         .map_err(|e| e.in_call(index))?;

@@ -19,6 +19,8 @@ pub fn member_key(key: &PublicKey) -> Vec<u8> {
 pub struct BlockContext {
     /// The chain's id.
     pub chain_id: String,
+    /// The chain's role in the dual-layer network (DIDs name local chains or the regulatory one).
+    pub chain_role: zl_types::ChainRole,
     /// The block's height.
     pub height: u64,
     /// The block's time (Unix ms): the only time contracts know.

@@ -93,6 +93,7 @@ fn notarize_args(documents: usize) -> serde_json::Value {
 fn ctx() -> BlockContext {
     BlockContext {
         chain_id: "dev".into(),
+        chain_role: zl_types::ChainRole::LocalBusiness,
         height: 7,
         time: NOW,
         hash_algorithm: HashAlgorithm::Sha256,

@@ -60,6 +60,8 @@ pub struct World {
     pub proposals: Vec<Hash>,
     pub events: Vec<Event>,
     pub salt: u64,
+    /// The chain's id (`dev` unless a test names a JR/T 0325 chain).
+    pub chain_id: String,
 }
 
 impl StateView for World {
@@ -126,6 +128,7 @@ impl World {
             proposals: Vec::new(),
             events: Vec::new(),
             salt: 0,
+            chain_id: "dev".into(),
         }
     }
 
@@ -157,7 +160,8 @@ impl World {
 
     pub fn ctx(&self) -> BlockContext {
         BlockContext {
-            chain_id: "dev".into(),
+            chain_id: self.chain_id.clone(),
+            chain_role: zl_types::ChainRole::LocalBusiness,
             height: self.height,
             time: NOW,
             hash_algorithm: HashAlgorithm::Sha256,
@@ -169,7 +173,7 @@ impl World {
         self.salt += 1;
         let key = key(signer);
         let body = TransactionBody {
-            chain_id: "dev".into(),
+            chain_id: self.chain_id.clone(),
             genesis_hash: Hash::ZERO,
             signer: key.public_key(),
             expires_at: NOW + 1000,
@@ -177,7 +181,7 @@ impl World {
             calls: vec![call],
         };
         let chain = ChainBinding {
-            chain_id: "dev",
+            chain_id: &self.chain_id,
             genesis_hash: &Hash::ZERO,
             hash_algorithm: HashAlgorithm::Sha256,
         };

@@ -163,6 +163,7 @@ impl Ledger {
         let next_validator_set_hash = self.set_hash(&next_validators);
         let ctx = BlockContext {
             chain_id: self.genesis.chain_id.clone(),
+            chain_role: self.genesis.role,
             height,
             time,
             hash_algorithm: alg,

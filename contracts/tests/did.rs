@@ -1,0 +1,266 @@
+//! The `did` contract: the DID authority creates DIDs of this chain and deactivates them
+//! (final); every refusal is clear and changes nothing.
+
+mod world;
+
+use serde_json::{json, Value};
+use world::{member, World, SUBMITTER};
+use zl_contracts::did::{head_key, version_key, DidHead, DidVersion};
+use zl_contracts::{check_call, execute_transaction};
+use zl_types::did::{to_jwk, DidDocument};
+use zl_types::{Call, CryptoSuite, Role, SecretKey};
+
+const AUTHORITY: u8 = 20;
+const ENTERPRISE: &str = "did:rem:shanghai:SH000001F.S2101";
+const ISSUER: &str = "did:rem:shanghai:91310000564759688N";
+
+fn world() -> World {
+    let mut world = World::new(
+        vec![
+            member(AUTHORITY, vec![Role::DidAuthority]),
+            member(SUBMITTER, vec![Role::Submitter]),
+        ],
+        vec![world::validator(AUTHORITY, 1)],
+    );
+    world.chain_id = "shanghai".into();
+    world
+}
+
+fn document(did: &str, controller: &str) -> Value {
+    let key = SecretKey::from_seed(CryptoSuite::Sm, &[3; 32])
+        .unwrap()
+        .public_key();
+    json!({
+        "@context": "https://www.w3.org/ns/did/v1",
+        "id": did,
+        "controller": controller,
+        "verificationMethod": {"id": format!("{did}#keys-1"), "type": "SM2VerificationKey2022",
+            "controller": did, "publicKeyJwk": to_jwk(&key)},
+        "authentication": format!("{did}#keys-1"),
+    })
+}
+
+/// Runs one call; on success applies it, on failure checks that the state did not change.
+fn call(world: &mut World, signer: u8, method: &str, args: Value) -> Result<(), String> {
+    let call = Call {
+        contract: "did".into(),
+        method: method.into(),
+        args,
+    };
+    check_call(&call).map_err(|e| format!("{}: {e}", e.code()))?;
+    let tx = world.tx(signer, call);
+    let before = world.state.clone();
+    let result = execute_transaction(&world.ctx(), world, &tx);
+    world.height += 1;
+    match result {
+        Ok(effects) => {
+            world.apply(effects);
+            Ok(())
+        }
+        Err(e) => {
+            assert_eq!(world.state, before, "a refusal changes nothing");
+            Err(format!("{}: {e}", e.code()))
+        }
+    }
+}
+
+fn head(world: &World, did: &str) -> DidHead {
+    serde_json::from_slice(&world.state[&head_key(did)]).unwrap()
+}
+
+fn version(world: &World, did: &str, n: u64) -> DidVersion {
+    serde_json::from_slice(&world.state[&version_key(did, n)]).unwrap()
+}
+
+#[test]
+fn the_did_authority_creates_and_deactivates_and_every_version_stays() {
+    let mut w = world();
+    call(
+        &mut w,
+        AUTHORITY,
+        "create",
+        json!({"document": document(ENTERPRISE, ENTERPRISE)}),
+    )
+    .unwrap();
+    assert_eq!(head(&w, ENTERPRISE).version, 1);
+    let v1 = version(&w, ENTERPRISE, 1);
+    let canonical = DidDocument::from_json(&document(ENTERPRISE, ENTERPRISE), None)
+        .unwrap()
+        .to_json();
+    assert_eq!(v1.document, canonical, "kept in canonical form");
+    assert_eq!(v1.kind, "create");
+    // An organisation DID controlled by the enterprise's DID.
+    call(
+        &mut w,
+        AUTHORITY,
+        "create",
+        json!({"document": document(ISSUER, ENTERPRISE)}),
+    )
+    .unwrap();
+
+    let args =
+        json!({"did": ENTERPRISE, "previous_version": 1, "reason": "the company was dissolved"});
+    call(&mut w, AUTHORITY, "deactivate", args.clone()).unwrap();
+    let h = head(&w, ENTERPRISE);
+    assert!(h.deactivated);
+    assert_eq!(h.version, 2);
+    assert_eq!(version(&w, ENTERPRISE, 1), v1, "the first version is kept");
+    assert_eq!(version(&w, ENTERPRISE, 2).document, canonical);
+    let kinds: Vec<_> = w
+        .events
+        .iter()
+        .map(|e| (e.kind.as_str(), e.attributes["version"].as_u64()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("created", Some(1)),
+            ("created", Some(1)),
+            ("deactivated", Some(2))
+        ]
+    );
+    assert_eq!(
+        w.events[2].attributes["reason"],
+        "the company was dissolved"
+    );
+
+    // Deactivation is final, and a DID is never created again.
+    let again = json!({"did": ENTERPRISE, "previous_version": 2, "reason": "again"});
+    assert!(call(&mut w, AUTHORITY, "deactivate", again)
+        .unwrap_err()
+        .starts_with("conflict"));
+    let recreate = json!({"document": document(ENTERPRISE, ENTERPRISE)});
+    assert!(call(&mut w, AUTHORITY, "create", recreate)
+        .unwrap_err()
+        .contains("never reused"));
+    // A deactivated DID cannot control a new one.
+    let other = "did:rem:shanghai:SH000002";
+    let controlled = json!({"document": document(other, ENTERPRISE)});
+    assert!(call(&mut w, AUTHORITY, "create", controlled)
+        .unwrap_err()
+        .contains("not an active DID"));
+}
+
+#[test]
+fn every_refusal_says_why_and_changes_nothing() {
+    let mut w = world();
+    call(
+        &mut w,
+        AUTHORITY,
+        "create",
+        json!({"document": document(ENTERPRISE, ENTERPRISE)}),
+    )
+    .unwrap();
+    let table: Vec<(&str, u8, &str, Value, &str)> = vec![
+        (
+            "not the DID authority",
+            SUBMITTER,
+            "create",
+            json!({"document": document("did:rem:shanghai:SH000009", "did:rem:shanghai:SH000009")}),
+            "DidAuthority",
+        ),
+        (
+            "another chain's DID",
+            AUTHORITY,
+            "create",
+            json!({"document": document("did:rem:jiangsu:SH000001", "did:rem:jiangsu:SH000001")}),
+            "belongs to chain \"jiangsu\"",
+        ),
+        (
+            "an investor DID",
+            AUTHORITY,
+            "create",
+            json!({"document": document("did:rem:shanghai:Q123456789", "did:rem:shanghai:Q123456789")}),
+            "investor codes",
+        ),
+        (
+            "a wrong check character",
+            AUTHORITY,
+            "create",
+            json!({"document": document("did:rem:shanghai:91310000564759688M", ENTERPRISE)}),
+            "GB 32100",
+        ),
+        (
+            "an unknown controller",
+            AUTHORITY,
+            "create",
+            json!({"document": document("did:rem:shanghai:SH000009", "did:rem:shanghai:SH000008")}),
+            "not an active DID",
+        ),
+        (
+            "a bad document",
+            AUTHORITY,
+            "create",
+            json!({"document": {"id": "did:rem:shanghai:SH000009"}}),
+            "bad DID document",
+        ),
+        (
+            "an existing DID",
+            AUTHORITY,
+            "create",
+            json!({"document": document(ENTERPRISE, ENTERPRISE)}),
+            "exists already",
+        ),
+        (
+            "unknown argument",
+            AUTHORITY,
+            "create",
+            json!({"document": {}, "extra": 1}),
+            "unknown field",
+        ),
+        (
+            "a stale version",
+            AUTHORITY,
+            "deactivate",
+            json!({"did": ENTERPRISE, "previous_version": 0, "reason": "r"}),
+            "at version 1",
+        ),
+        (
+            "no reason",
+            AUTHORITY,
+            "deactivate",
+            json!({"did": ENTERPRISE, "previous_version": 1, "reason": " "}),
+            "reason",
+        ),
+        (
+            "an unknown DID",
+            AUTHORITY,
+            "deactivate",
+            json!({"did": "did:rem:shanghai:SH000009", "previous_version": 1, "reason": "r"}),
+            "does not exist",
+        ),
+        (
+            "not the DID authority",
+            SUBMITTER,
+            "deactivate",
+            json!({"did": ENTERPRISE, "previous_version": 1, "reason": "r"}),
+            "DidAuthority",
+        ),
+        (
+            "an unknown method",
+            AUTHORITY,
+            "rename",
+            json!({}),
+            "use create or deactivate",
+        ),
+    ];
+    for (desc, signer, method, args, why) in table {
+        let error = call(&mut w, signer, method, args).expect_err(desc);
+        assert!(error.contains(why), "{desc}: {error}");
+    }
+    assert_eq!(head(&w, ENTERPRISE).version, 1);
+}
+
+#[test]
+fn a_chain_whose_id_is_not_a_jrt_0325_chain_creates_no_did() {
+    let mut w = world();
+    w.chain_id = "dev".into();
+    let error = call(
+        &mut w,
+        AUTHORITY,
+        "create",
+        json!({"document": document(ENTERPRISE, ENTERPRISE)}),
+    )
+    .unwrap_err();
+    assert!(error.contains("not one of the 35"), "{error}");
+}
