@@ -17,6 +17,8 @@ use zl_types::*;
 
 #[path = "vectors/consensus.rs"]
 mod consensus;
+#[path = "vectors/did.rs"]
+mod did;
 
 const VECTORS_JSON: &str = include_str!("../../../docs/test-vectors.json");
 const PROTOCOL_MD: &str = include_str!("../../../docs/PROTOCOL.md");
@@ -367,6 +369,7 @@ fn suite_vectors(suite: CryptoSuite) -> Value {
         },
         "certificate_json": jcs(&certificate),
         "consensus": consensus::vectors(&fx, header_hash),
+        "did_operation": did::vectors(&fx),
         "receipt_json": jcs(&receipt),
         "key_file_json": jcs(&key_file),
         "key_file_derived_key": hex::encode(derive_key_file_key()),

@@ -5,6 +5,7 @@
 pub mod chains;
 pub mod document;
 pub mod jwk;
+pub mod operation;
 pub mod resolution;
 pub mod syntax;
 pub mod uscc;
@@ -12,6 +13,7 @@ pub mod uscc;
 pub use chains::{local_chain, LocalChain, LOCAL_CHAINS};
 pub use document::{DidDocument, DocumentError, Relationship, Service, VerificationMethod};
 pub use jwk::{from_jwk, to_jwk, JwkError};
+pub use operation::{ControllerProof, DidOperation, OperationKind, DID_OPERATION_TAG};
 pub use resolution::{DocumentMetadata, ResolutionError, ResolutionResult, DID_CONTENT_TYPE};
 pub use syntax::{Did, SubjectCode, DID_BYTES_MAX, DID_PREFIX};
 pub use uscc::{check_character, check_uscc, UsccProblem};
