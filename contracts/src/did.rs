@@ -1,14 +1,17 @@
 //! The `did` system contract (JR/T 0325): the chain's DID authority creates `did:rem` DIDs of
-//! this chain with their documents, and deactivates them (final). Every version of a document is
-//! kept under its number and announced by an event, so each is provable through the block's
-//! event root. Updates by a controller's proof and governed key recovery come next
-//! (docs/DID.md).
+//! this chain with their documents; a controller updates a document (new keys, services,
+//! controllers) or deactivates the DID (final) by a signed proof (PROTOCOL §18), which any
+//! submitting member relays; the DID authority may deactivate too. Every version of a document
+//! is kept under its number and announced by an event, so each is provable through the block's
+//! event root. Governed key recovery comes next (docs/DID.md).
 
 use crate::{BlockContext, ContractError, Effects, StateView};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use zl_types::canonical::canonical_json;
-use zl_types::did::{local_chain, Did, DidDocument, SubjectCode};
+use zl_types::did::{
+    local_chain, ControllerProof, Did, DidDocument, DidOperation, OperationKind, SubjectCode,
+};
 use zl_types::{Call, ChainRole, CheckedTransaction, Event, Role};
 
 /// The contract's name in calls.
@@ -66,6 +69,20 @@ pub struct CreateArgs {
     pub document: Value,
 }
 
+/// `did.update` arguments.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateArgs {
+    /// The DID.
+    pub did: String,
+    /// The current version, which the new document replaces.
+    pub previous_version: u64,
+    /// The new document (its `id` stays the DID).
+    pub document: Value,
+    /// A controller's signature over the update (PROTOCOL §18).
+    pub proof: ControllerProof,
+}
+
 /// `did.deactivate` arguments.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,6 +93,10 @@ pub struct DeactivateArgs {
     pub previous_version: u64,
     /// Why (kept in the event).
     pub reason: String,
+    /// A controller's signature over the deactivation; without it only the DID authority may
+    /// deactivate.
+    #[serde(default)]
+    pub proof: Option<ControllerProof>,
 }
 
 /// Runs one call of this contract.
@@ -87,6 +108,7 @@ pub fn execute(
 ) -> Result<Effects, ContractError> {
     match call.method.as_str() {
         "create" => create(ctx, view, tx, parse_args(call)?),
+        "update" => update(ctx, view, tx, parse_args(call)?),
         "deactivate" => deactivate(ctx, view, tx, parse_args(call)?),
         other => Err(unknown_method(other)),
     }
@@ -96,6 +118,7 @@ pub fn execute(
 pub fn check_call(call: &Call) -> Result<(), ContractError> {
     match call.method.as_str() {
         "create" => parse_args::<CreateArgs>(call).map(drop),
+        "update" => parse_args::<UpdateArgs>(call).map(drop),
         "deactivate" => {
             let args: DeactivateArgs = parse_args(call)?;
             check_reason(&args.reason)
@@ -106,7 +129,7 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
 
 fn unknown_method(method: &str) -> ContractError {
     ContractError::UnknownCall(format!(
-        "did has no method {method:?}; use create or deactivate"
+        "did has no method {method:?}; use create, update or deactivate"
     ))
 }
 
@@ -183,13 +206,7 @@ fn create(
             document.id
         )));
     }
-    for controller in &document.controller {
-        if controller != &document.id && head(view, controller)?.is_none_or(|h| h.deactivated) {
-            return Err(bad(format!(
-                "controller {controller} is not an active DID of this chain; create it first"
-            )));
-        }
-    }
+    check_controllers(view, &document)?;
     if head(view, &document.id)?.is_some() {
         return Err(ContractError::Conflict(format!(
             "{} exists already (DIDs are never reused, even after deactivation); update it instead",
@@ -214,45 +231,76 @@ fn create(
     ))
 }
 
+fn update(
+    ctx: &BlockContext,
+    view: &dyn StateView,
+    tx: &CheckedTransaction,
+    args: UpdateArgs,
+) -> Result<Effects, ContractError> {
+    require_relay(view, tx)?;
+    let bad = |e: String| ContractError::BadArguments(format!("did.update: {e}"));
+    let current = current_head(view, &args.did, args.previous_version)?;
+    let document = DidDocument::from_json(&args.document, regulatory_chain(ctx))
+        .map_err(|e| bad(e.to_string()))?;
+    if document.id != args.did {
+        return Err(bad(format!(
+            "the document's id is {}, not {}; a DID keeps its id",
+            document.id, args.did
+        )));
+    }
+    check_controllers(view, &document)?;
+    let operation = DidOperation::update(&args.did, current.version, &document, ctx.hash_algorithm);
+    check_proof(ctx, view, tx, &operation, &args.proof)?;
+    let new_head = DidHead {
+        version: current.version + 1,
+        updated: ctx.time,
+        ..current
+    };
+    let extra = json!({"by": args.proof.verification_method});
+    Ok(write_version(
+        ctx,
+        tx,
+        &args.did,
+        &new_head,
+        document.to_json(),
+        "update",
+        extra,
+    ))
+}
+
 fn deactivate(
     ctx: &BlockContext,
     view: &dyn StateView,
     tx: &CheckedTransaction,
     args: DeactivateArgs,
 ) -> Result<Effects, ContractError> {
-    require_did_authority(view, tx)?;
     check_reason(&args.reason)?;
-    let current = head(view, &args.did)?.ok_or_else(|| {
-        ContractError::NotFound(format!("{} does not exist on this chain", args.did))
-    })?;
-    if current.deactivated {
-        return Err(ContractError::Conflict(format!(
-            "{} is deactivated already (deactivation is final)",
-            args.did
-        )));
-    }
-    if current.version != args.previous_version {
-        return Err(ContractError::Conflict(format!(
-            "{} is at version {}, not {}; resolve it again and retry",
-            args.did, current.version, args.previous_version
-        )));
-    }
-    let last: DidVersion = view
-        .get(&version_key(&args.did, current.version))
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| {
-            ContractError::Conflict(format!(
-                "version {} of {} is missing",
-                current.version, args.did
-            ))
-        })?;
+    let current = current_head(view, &args.did, args.previous_version)?;
+    let by = match &args.proof {
+        Some(proof) => {
+            require_relay(view, tx)?;
+            let operation = DidOperation {
+                operation: OperationKind::Deactivate,
+                did: args.did.clone(),
+                previous_version: current.version,
+                document_digest: None,
+            };
+            check_proof(ctx, view, tx, &operation, proof)?;
+            proof.verification_method.clone()
+        }
+        None => {
+            require_did_authority(view, tx)?;
+            "did authority".to_string()
+        }
+    };
+    let last = version(view, &args.did, current.version)?;
     let new_head = DidHead {
         version: current.version + 1,
         updated: ctx.time,
         deactivated: true,
         ..current
     };
-    let extra = json!({"reason": args.reason});
+    let extra = json!({"reason": args.reason, "by": by});
     Ok(write_version(
         ctx,
         tx,
@@ -262,6 +310,114 @@ fn deactivate(
         "deactivate",
         extra,
     ))
+}
+
+/// The head of an active DID at `previous_version`.
+fn current_head(
+    view: &dyn StateView,
+    did: &str,
+    previous_version: u64,
+) -> Result<DidHead, ContractError> {
+    let current = head(view, did)?
+        .ok_or_else(|| ContractError::NotFound(format!("{did} does not exist on this chain")))?;
+    if current.deactivated {
+        return Err(ContractError::Conflict(format!(
+            "{did} is deactivated (deactivation is final); it can no longer be used"
+        )));
+    }
+    if current.version != previous_version {
+        return Err(ContractError::Conflict(format!(
+            "{did} is at version {}, not {previous_version}; resolve it again and retry",
+            current.version
+        )));
+    }
+    Ok(current)
+}
+
+fn version(view: &dyn StateView, did: &str, number: u64) -> Result<DidVersion, ContractError> {
+    view.get(&version_key(did, number))
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| ContractError::Conflict(format!("version {number} of {did} is missing")))
+}
+
+/// The current document of an active DID of this chain.
+fn current_document(
+    ctx: &BlockContext,
+    view: &dyn StateView,
+    did: &str,
+) -> Result<DidDocument, ContractError> {
+    let current = head(view, did)?.filter(|h| !h.deactivated).ok_or_else(|| {
+        ContractError::Unauthorized(format!("{did} is not an active DID of this chain"))
+    })?;
+    let stored = version(view, did, current.version)?;
+    DidDocument::from_json(&stored.document, regulatory_chain(ctx)).map_err(|e| {
+        ContractError::Conflict(format!("the stored document of {did} no longer reads: {e}"))
+    })
+}
+
+/// A proof is valid if its method is in the `authentication` of the current document of one of
+/// the DID's controllers, and its signature over the operation verifies with that method's key.
+fn check_proof(
+    ctx: &BlockContext,
+    view: &dyn StateView,
+    tx: &CheckedTransaction,
+    operation: &DidOperation,
+    proof: &ControllerProof,
+) -> Result<(), ContractError> {
+    let name = match operation.operation {
+        OperationKind::Update => "update",
+        OperationKind::Deactivate => "deactivate",
+    };
+    let unauthorized = |why: String| ContractError::Unauthorized(format!("did.{name}: {why}"));
+    let controller = proof
+        .controller()
+        .map_err(|e| unauthorized(e.to_string()))?;
+    let subject = current_document(ctx, view, &operation.did)?;
+    if !subject.controller.iter().any(|c| c == controller) {
+        return Err(unauthorized(format!(
+            "{controller} is not a controller of {}; its controllers are {:?}",
+            operation.did, subject.controller
+        )));
+    }
+    let document = current_document(ctx, view, controller)?;
+    let method = document
+        .authentication_method(&proof.verification_method)
+        .ok_or_else(|| {
+            unauthorized(format!(
+                "{} is not an authentication method of {controller}'s current document",
+                proof.verification_method
+            ))
+        })?;
+    let bytes = operation.signing_bytes(&ctx.chain_id, &tx.transaction.body.genesis_hash);
+    method.key.verify(&bytes, &proof.signature).map_err(|_| {
+        unauthorized(format!(
+            "the proof's signature does not verify with {} over the operation (PROTOCOL §18)",
+            proof.verification_method
+        ))
+    })
+}
+
+/// Every controller other than the DID itself is an active DID of this chain.
+fn check_controllers(view: &dyn StateView, document: &DidDocument) -> Result<(), ContractError> {
+    for controller in &document.controller {
+        if controller != &document.id && head(view, controller)?.is_none_or(|h| h.deactivated) {
+            return Err(ContractError::BadArguments(format!(
+                "controller {controller} is not an active DID of this chain; create it first"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Who may relay a controller's signed change: a member that submits, or the DID authority.
+fn require_relay(view: &dyn StateView, tx: &CheckedTransaction) -> Result<(), ContractError> {
+    let signer = &tx.transaction.body.signer;
+    match view.member(signer) {
+        Some(m) if m.roles.iter().any(|r| matches!(r, Role::Submitter | Role::DidAuthority)) => Ok(()),
+        _ => Err(ContractError::Unauthorized(format!(
+            "{signer} may not relay DID changes; a member with the Submitter or DidAuthority role must"
+        ))),
+    }
 }
 
 /// Writes a new version and the head, and announces it with its document's digest.

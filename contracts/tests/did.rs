@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use world::{member, World, SUBMITTER};
 use zl_contracts::did::{head_key, version_key, DidHead, DidVersion};
 use zl_contracts::{check_call, execute_transaction};
-use zl_types::did::{to_jwk, DidDocument};
-use zl_types::{Call, CryptoSuite, Role, SecretKey};
+use zl_types::did::{to_jwk, ControllerProof, DidDocument, DidOperation, OperationKind};
+use zl_types::{Call, CryptoSuite, Hash, HashAlgorithm, Role, SecretKey};
 
 const AUTHORITY: u8 = 20;
 const ENTERPRISE: &str = "did:rem:shanghai:SH000001F.S2101";
@@ -26,10 +26,18 @@ fn world() -> World {
     world
 }
 
+/// The SM2 key of seed `seed`.
+fn sm2(seed: u8) -> SecretKey {
+    SecretKey::from_seed(CryptoSuite::Sm, &[seed; 32]).unwrap()
+}
+
 fn document(did: &str, controller: &str) -> Value {
-    let key = SecretKey::from_seed(CryptoSuite::Sm, &[3; 32])
-        .unwrap()
-        .public_key();
+    document_with_key(did, controller, 3)
+}
+
+/// A document whose one method `#keys-1` (also for authentication) holds the SM2 key of `seed`.
+fn document_with_key(did: &str, controller: &str, seed: u8) -> Value {
+    let key = sm2(seed).public_key();
     json!({
         "@context": "https://www.w3.org/ns/did/v1",
         "id": did,
@@ -241,7 +249,7 @@ fn every_refusal_says_why_and_changes_nothing() {
             AUTHORITY,
             "rename",
             json!({}),
-            "use create or deactivate",
+            "use create, update or deactivate",
         ),
     ];
     for (desc, signer, method, args, why) in table {
@@ -263,4 +271,230 @@ fn a_chain_whose_id_is_not_a_jrt_0325_chain_creates_no_did() {
     )
     .unwrap_err();
     assert!(error.contains("not one of the 35"), "{error}");
+}
+
+/// A controller's proof: `signer_seed` signs `operation` as method `method`.
+fn proof(operation: &DidOperation, method: &str, signer_seed: u8) -> Value {
+    let bytes = operation.signing_bytes("shanghai", &Hash::ZERO);
+    let proof = ControllerProof {
+        verification_method: method.into(),
+        signature: sm2(signer_seed).sign(&bytes),
+    };
+    serde_json::to_value(proof).unwrap()
+}
+
+fn update_args(did: &str, previous: u64, new: &Value, method: &str, signer_seed: u8) -> Value {
+    let parsed = DidDocument::from_json(new, None).unwrap();
+    let operation = DidOperation::update(did, previous, &parsed, HashAlgorithm::Sha256);
+    json!({"did": did, "previous_version": previous, "document": new,
+        "proof": proof(&operation, method, signer_seed)})
+}
+
+#[test]
+fn a_controller_rotates_its_key_and_deactivates_by_signed_proofs() {
+    let mut w = world();
+    call(
+        &mut w,
+        AUTHORITY,
+        "create",
+        json!({"document": document(ENTERPRISE, ENTERPRISE)}),
+    )
+    .unwrap();
+    let old = format!("{ENTERPRISE}#keys-1");
+    // Rotation: the new document holds key 4; the old key 3 signs the update; a submitter relays.
+    let rotated = document_with_key(ENTERPRISE, ENTERPRISE, 4);
+    call(
+        &mut w,
+        SUBMITTER,
+        "update",
+        update_args(ENTERPRISE, 1, &rotated, &old, 3),
+    )
+    .unwrap();
+    assert_eq!(head(&w, ENTERPRISE).version, 2);
+    let stored = DidDocument::from_json(&version(&w, ENTERPRISE, 2).document, None).unwrap();
+    assert_eq!(stored.method(&old).unwrap().key, sm2(4).public_key());
+
+    // The old key no longer controls it; replaying the first proof is refused as stale.
+    let again = document_with_key(ENTERPRISE, ENTERPRISE, 5);
+    let error = call(
+        &mut w,
+        SUBMITTER,
+        "update",
+        update_args(ENTERPRISE, 2, &again, &old, 3),
+    )
+    .unwrap_err();
+    assert!(error.contains("does not verify"), "{error}");
+    let error = call(
+        &mut w,
+        SUBMITTER,
+        "update",
+        update_args(ENTERPRISE, 1, &rotated, &old, 3),
+    )
+    .unwrap_err();
+    assert!(error.contains("at version 2"), "{error}");
+
+    // An organisation controlled by the enterprise: the enterprise's key updates it.
+    call(
+        &mut w,
+        AUTHORITY,
+        "create",
+        json!({"document": document_with_key(ISSUER, ENTERPRISE, 6)}),
+    )
+    .unwrap();
+    let services = {
+        let mut d = document_with_key(ISSUER, ENTERPRISE, 6);
+        d["service"] = json!({"id": format!("{ISSUER}#site"), "type": "LinkedDomains", "serviceEndpoint": "https://issuer.example"});
+        d
+    };
+    let own_key = format!("{ISSUER}#keys-1");
+    let error = call(
+        &mut w,
+        SUBMITTER,
+        "update",
+        update_args(ISSUER, 1, &services, &own_key, 6),
+    )
+    .unwrap_err();
+    assert!(error.contains("is not a controller"), "{error}");
+    call(
+        &mut w,
+        SUBMITTER,
+        "update",
+        update_args(ISSUER, 1, &services, &old, 4),
+    )
+    .unwrap();
+
+    // Deactivation by the controller's proof; then the DID cannot be used, not even by the authority.
+    let operation = DidOperation {
+        operation: OperationKind::Deactivate,
+        did: ENTERPRISE.into(),
+        previous_version: 2,
+        document_digest: None,
+    };
+    let args = json!({"did": ENTERPRISE, "previous_version": 2, "reason": "merged",
+        "proof": proof(&operation, &old, 4)});
+    call(&mut w, SUBMITTER, "deactivate", args).unwrap();
+    assert!(head(&w, ENTERPRISE).deactivated);
+    let error = call(
+        &mut w,
+        SUBMITTER,
+        "update",
+        update_args(ENTERPRISE, 3, &again, &old, 4),
+    )
+    .unwrap_err();
+    assert!(error.contains("deactivated"), "{error}");
+    // Its controlled DID can no longer be changed through it.
+    let error = call(
+        &mut w,
+        SUBMITTER,
+        "update",
+        update_args(ISSUER, 2, &services, &old, 4),
+    )
+    .unwrap_err();
+    assert!(error.contains("not an active DID"), "{error}");
+    let kinds: Vec<&str> = w.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["created", "updated", "created", "updated", "deactivated"]
+    );
+}
+
+#[test]
+fn an_update_that_breaks_a_rule_is_refused() {
+    let mut w = world();
+    call(
+        &mut w,
+        AUTHORITY,
+        "create",
+        json!({"document": document(ENTERPRISE, ENTERPRISE)}),
+    )
+    .unwrap();
+    let method = format!("{ENTERPRISE}#keys-1");
+    let other = document("did:rem:shanghai:SH000002", "did:rem:shanghai:SH000002");
+    let tampered = {
+        let mut args = update_args(
+            ENTERPRISE,
+            1,
+            &document_with_key(ENTERPRISE, ENTERPRISE, 4),
+            &method,
+            3,
+        );
+        args["document"] = document_with_key(ENTERPRISE, ENTERPRISE, 5);
+        args
+    };
+    let not_auth = {
+        let mut d = document(ENTERPRISE, ENTERPRISE);
+        d.as_object_mut().unwrap().remove("authentication");
+        d
+    };
+    let table: Vec<(&str, u8, Value, &str)> = vec![
+        (
+            "another DID's document",
+            SUBMITTER,
+            update_args(ENTERPRISE, 1, &other, &method, 3),
+            "keeps its id",
+        ),
+        (
+            "the document changed after signing",
+            SUBMITTER,
+            tampered,
+            "does not verify",
+        ),
+        (
+            "a relay without a role",
+            AUTHORITY + 1,
+            update_args(ENTERPRISE, 1, &document(ENTERPRISE, ENTERPRISE), &method, 3),
+            "not a registered member",
+        ),
+        (
+            "a wrong signer",
+            SUBMITTER,
+            update_args(ENTERPRISE, 1, &document(ENTERPRISE, ENTERPRISE), &method, 9),
+            "does not verify",
+        ),
+        (
+            "an unknown method",
+            SUBMITTER,
+            update_args(
+                ENTERPRISE,
+                1,
+                &document(ENTERPRISE, ENTERPRISE),
+                &format!("{ENTERPRISE}#keys-7"),
+                3,
+            ),
+            "not an authentication method",
+        ),
+        (
+            "an unknown DID",
+            SUBMITTER,
+            update_args(
+                "did:rem:shanghai:SH000009",
+                1,
+                &document("did:rem:shanghai:SH000009", "did:rem:shanghai:SH000009"),
+                &method,
+                3,
+            ),
+            "does not exist",
+        ),
+    ];
+    for (desc, signer, args, why) in table {
+        let error = call(&mut w, signer, "update", args).expect_err(desc);
+        assert!(error.contains(why), "{desc}: {error}");
+    }
+    // A key outside `authentication` cannot sign changes: after this update, key 3 is only listed.
+    call(
+        &mut w,
+        SUBMITTER,
+        "update",
+        update_args(ENTERPRISE, 1, &not_auth, &method, 3),
+    )
+    .unwrap();
+    let error = call(
+        &mut w,
+        SUBMITTER,
+        "update",
+        update_args(ENTERPRISE, 2, &document(ENTERPRISE, ENTERPRISE), &method, 3),
+    )
+    .unwrap_err();
+    assert!(error.contains("not an authentication method"), "{error}");
+    assert_eq!(head(&w, ENTERPRISE).version, 2);
 }

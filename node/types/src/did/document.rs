@@ -328,6 +328,15 @@ impl DidDocument {
             }))
     }
 
+    /// The method `id` if it is in `authentication` (referenced or embedded).
+    pub fn authentication_method(&self, id: &str) -> Option<&VerificationMethod> {
+        self.authentication.iter().find_map(|r| match r {
+            Relationship::Reference(reference) if reference == id => self.method(id),
+            Relationship::Embedded(m) if m.id == id => Some(m.as_ref()),
+            _ => None,
+        })
+    }
+
     /// The method `id`, if the document has it.
     pub fn method(&self, id: &str) -> Option<&VerificationMethod> {
         self.methods().find(|m| m.id == id)
