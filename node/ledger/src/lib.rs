@@ -8,6 +8,7 @@
 
 mod commit;
 pub mod consensus_store;
+mod did;
 pub use consensus_store::SigningWrite;
 pub mod error;
 mod execute;

@@ -98,6 +98,27 @@ impl Chain {
         }
     }
 
+    /// A chain named `shanghai` (a JR/T 0325 local business chain id) whose regulator member
+    /// is also the DID authority.
+    pub fn shanghai(suite: CryptoSuite) -> Chain {
+        let keys = Keys::new(suite);
+        let mut genesis = genesis(suite, "shanghai", &keys);
+        for member in &mut genesis.members {
+            if member.public_key == keys.regulator.public_key() {
+                member.roles.push(Role::DidAuthority);
+            }
+        }
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let ledger = Ledger::open(dir.path(), genesis.clone()).expect("a new ledger opens");
+        Chain {
+            dir,
+            keys,
+            genesis,
+            ledger,
+            salt: Cell::new(0),
+        }
+    }
+
     /// Closes and reopens the ledger.
     pub fn reopen(self) -> Chain {
         let Chain {
