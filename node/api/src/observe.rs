@@ -63,7 +63,11 @@ fn json_errors(response: Response, method: &Method, path: &str, allowed: &str) -
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+        .is_some_and(|value| {
+            // The DID resolver answers its own JSON bodies (docs/DID.md §6), errors included.
+            let value = value.as_bytes();
+            value.starts_with(b"application/json") || value.starts_with(b"application/did+ld+json")
+        });
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }

@@ -4,6 +4,7 @@ pub(crate) mod admit;
 pub(crate) mod blocks;
 pub(crate) mod commits;
 pub(crate) mod consensus;
+pub(crate) mod did;
 pub(crate) mod evidence;
 pub(crate) mod governance;
 pub(crate) mod status;
@@ -114,4 +115,10 @@ pub(crate) fn table(limits: &ApiLimits) -> Table {
     .add("get", "/healthz", get(status::healthz))
     .add("get", "/readyz", get(status::readyz))
     .add("get", "/openapi.json", get(status::openapi))
+    .add(
+        "get",
+        "/1.0/identifiers/{did}",
+        get(did::resolve_identifiers),
+    )
+    .add("get", "/{did}", get(did::resolve_root))
 }
