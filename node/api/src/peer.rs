@@ -21,7 +21,8 @@ pub struct PeerAdmission {
 }
 
 /// Checks transactions as the submit route does, at time `at_ms`: all of them, or the first
-/// refusal. The signatures are verified together (see [`verify_signatures`]).
+/// refusal. The signatures are verified with one batch equation; a failed batch names its first
+/// bad signature and stops (a block with one bad transaction is refused whole).
 pub fn check_all_from_peer(
     state: &NodeState,
     transactions: Vec<Transaction>,
@@ -36,7 +37,7 @@ pub fn check_all_from_peer(
             Ok(checked)
         })
         .collect::<Result<Vec<_>, String>>()?;
-    verify_signatures(checked).into_iter().collect()
+    verify_all_or_refuse(checked)
 }
 
 /// The stateless and signature checks, without membership: for transactions of a block that a
@@ -50,7 +51,30 @@ pub fn check_all_certified(
         .into_iter()
         .map(|tx| admit::check(state, tx, at_ms).map_err(|e| e.to_string()))
         .collect::<Result<Vec<_>, String>>()?;
-    verify_signatures(checked).into_iter().collect()
+    verify_all_or_refuse(checked)
+}
+
+/// All signatures valid, or the refusal of the first bad one: one batch, at most one pass of
+/// single checks.
+fn verify_all_or_refuse(
+    checked: Vec<CheckedTransaction>,
+) -> Result<Vec<CheckedTransaction>, String> {
+    let verdict = {
+        let triples: Vec<_> = checked.iter().map(triple).collect();
+        zl_types::crypto::verify_all(&triples, rand_core::OsRng)
+    };
+    match verdict {
+        Ok(()) => Ok(checked),
+        Err(bad) => Err(admit::bad_signature(&checked[bad]).to_string()),
+    }
+}
+
+fn triple(tx: &CheckedTransaction) -> (&zl_types::PublicKey, &[u8], &zl_types::Signature) {
+    (
+        &tx.transaction.body.signer,
+        tx.signing_bytes.as_slice(),
+        &tx.transaction.signature,
+    )
 }
 
 /// Verifies the signatures of already checked transactions with batch equations
@@ -59,33 +83,26 @@ pub fn check_all_certified(
 pub fn verify_signatures(
     checked: Vec<CheckedTransaction>,
 ) -> Vec<Result<CheckedTransaction, String>> {
-    let mut valid_before = 0;
-    let mut invalid = Vec::new();
-    while valid_before < checked.len() {
-        let triples: Vec<_> = checked[valid_before..]
-            .iter()
-            .map(|tx| {
-                (
-                    &tx.transaction.body.signer,
-                    tx.signing_bytes.as_slice(),
-                    &tx.transaction.signature,
-                )
-            })
-            .collect();
-        match zl_types::crypto::verify_all(&triples, rand_core::OsRng) {
-            Ok(()) => break,
-            Err(bad) => {
-                invalid.push(valid_before + bad);
-                valid_before += bad + 1;
-            }
-        }
-    }
+    let triples: Vec<_> = checked.iter().map(triple).collect();
+    // One batch; if it fails, the items before the first bad one are valid and each later one
+    // is checked alone: linear work however many are bad.
+    let first_bad = zl_types::crypto::verify_all(&triples, rand_core::OsRng).err();
+    let valid: Vec<bool> = triples
+        .iter()
+        .enumerate()
+        .map(|(i, (key, message, signature))| match first_bad {
+            None => true,
+            Some(bad) if i < bad => true,
+            Some(bad) if i == bad => false,
+            Some(_) => key.verify(message, signature).is_ok(),
+        })
+        .collect();
     checked
         .into_iter()
-        .enumerate()
-        .map(|(position, tx)| match invalid.contains(&position) {
-            true => Err(admit::bad_signature(&tx).to_string()),
-            false => Ok(tx),
+        .zip(valid)
+        .map(|(tx, valid)| match valid {
+            true => Ok(tx),
+            false => Err(admit::bad_signature(&tx).to_string()),
         })
         .collect()
 }

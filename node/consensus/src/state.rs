@@ -309,12 +309,17 @@ impl Consensus {
             // arrives; here the shell checks it (fetching and executing the block) after it
             // arrived. A proposal that arrived in time is not timed out while it is checked: the
             // prevote nil waits for the verdict, given by `rule_prevote_after_deferred_timeout`
-            // unless lines 22/28 prevote first. Checking is bounded local work, so this delays
-            // the vote, never forever, and a proposer that is down still costs only the timeout.
+            // unless lines 22/28 prevote first, or for one more propose timeout, whichever
+            // comes first (so a check that never ends cannot hold the round). A proposer that
+            // is down still costs only the timeout.
             (TimeoutStep::Propose, Step::Propose) => {
-                if matches!(self.current_proposal(), Some((_, _, None))) {
-                    self.fired
-                        .insert((self.round, Once::ProposeTimeoutDeferred));
+                let checking = matches!(self.current_proposal(), Some((_, _, None)));
+                if checking
+                    && self
+                        .fired
+                        .insert((self.round, Once::ProposeTimeoutDeferred))
+                {
+                    self.schedule_timeout(TimeoutStep::Propose, out);
                 } else {
                     self.sign_vote(VoteKind::Prevote, None, out);
                 }

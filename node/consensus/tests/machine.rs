@@ -250,6 +250,10 @@ fn a_propose_timeout_during_the_check_of_an_arrived_proposal_waits_for_the_verdi
             }))
             .unwrap();
         assert!(votes_signed(&out).is_empty(), "no prevote while checking");
+        assert!(
+            out.iter().any(|o| matches!(o, Output::ScheduleTimeout { timeout, .. } if timeout.step == TimeoutStep::Propose)),
+            "the wait is bounded by one more propose timeout"
+        );
         assert_eq!(c.step(), Step::Propose);
         let out = c
             .process(Input::ProposalValidated {
@@ -264,6 +268,34 @@ fn a_propose_timeout_during_the_check_of_an_arrived_proposal_waits_for_the_verdi
             "pol {pol_round:?}, valid {valid}"
         );
     }
+}
+
+#[test]
+fn a_check_that_outlasts_a_second_propose_timeout_prevotes_nil() {
+    let (mut c, keys, set) = started_not_proposer();
+    let p = proposer_index(&set, 0);
+    c.process(proposal(&keys[p], 0, Hash([7; 32]), None))
+        .unwrap();
+    let elapsed = Input::TimeoutElapsed(Timeout {
+        height: 1,
+        round: 0,
+        step: TimeoutStep::Propose,
+    });
+    assert!(votes_signed(&c.process(elapsed.clone()).unwrap()).is_empty());
+    assert_eq!(
+        votes_signed(&c.process(elapsed).unwrap()),
+        vec![(VoteKind::Prevote, 0, None)],
+        "line 57 after the bounded wait"
+    );
+    // A verdict that arrives later changes nothing: the prevote is cast.
+    let late = c
+        .process(Input::ProposalValidated {
+            height: 1,
+            block_hash: Hash([7; 32]),
+            valid: true,
+        })
+        .unwrap();
+    assert!(votes_signed(&late).is_empty());
 }
 
 #[test]

@@ -153,37 +153,39 @@ fn check_items(state: &NodeState, raw: &[&RawValue], now_ms: u64) -> Vec<Item> {
         .collect()
 }
 
-/// Verifies the checked items' signatures in batches; a bad one is refused and the rest after
-/// it re-batched (those before it were verified one by one while it was found).
+/// Verifies the checked items' signatures with one batch; if it fails, the items before the
+/// first bad one are valid and each later one is checked alone (linear work however many are
+/// bad). Bad ones are refused.
 fn verify_signatures(items: &mut [Item]) {
-    let mut start = 0;
-    loop {
-        let positions: Vec<usize> = (start..items.len())
-            .filter(|&i| matches!(items[i], Item::Checked(_)))
-            .collect();
-        let verdict = {
-            let triples: Vec<_> = positions
-                .iter()
-                .map(|&i| match &items[i] {
-                    Item::Checked(tx) => (
-                        &tx.transaction.body.signer,
-                        tx.signing_bytes.as_slice(),
-                        &tx.transaction.signature,
-                    ),
-                    Item::Refused(..) => unreachable!("positions hold checked items only"),
-                })
-                .collect();
-            zl_types::crypto::verify_all(&triples, rand_core::OsRng)
-        };
-        match verdict {
-            Ok(()) => return,
-            Err(bad) => {
-                let position = positions[bad];
-                if let Item::Checked(tx) = &items[position] {
-                    items[position] = Item::Refused(Some(tx.id), admit::bad_signature(tx));
-                }
-                start = position + 1;
-            }
+    let positions: Vec<usize> = (0..items.len())
+        .filter(|&i| matches!(items[i], Item::Checked(_)))
+        .collect();
+    let triples: Vec<_> = positions
+        .iter()
+        .map(|&i| match &items[i] {
+            Item::Checked(tx) => (
+                &tx.transaction.body.signer,
+                tx.signing_bytes.as_slice(),
+                &tx.transaction.signature,
+            ),
+            Item::Refused(..) => unreachable!("positions hold checked items only"),
+        })
+        .collect();
+    let Err(first_bad) = zl_types::crypto::verify_all(&triples, rand_core::OsRng) else {
+        return;
+    };
+    let bad: Vec<usize> = triples
+        .iter()
+        .enumerate()
+        .skip(first_bad)
+        .filter(|(n, (key, message, signature))| {
+            *n == first_bad || key.verify(message, signature).is_err()
+        })
+        .map(|(n, _)| positions[n])
+        .collect();
+    for position in bad {
+        if let Item::Checked(tx) = &items[position] {
+            items[position] = Item::Refused(Some(tx.id), admit::bad_signature(tx));
         }
     }
 }

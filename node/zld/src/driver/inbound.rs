@@ -106,7 +106,16 @@ impl Driver {
                     tracing::debug!(from = %from, "vote with a bad signature dropped");
                     return Ok(());
                 }
-                self.hold(ConsensusMessage::Vote(vote.clone()));
+                // Relayed later only if it can count: a vote of this height's validators.
+                if self
+                    .consensus
+                    .validators()
+                    .validators
+                    .iter()
+                    .any(|v| v.public_key == vote.validator)
+                {
+                    self.hold(ConsensusMessage::Vote(vote.clone()));
+                }
                 self.feed(Input::Vote(vote)).await
             }
             ConsensusMessage::Proposal { proposal, block } => {
@@ -115,10 +124,12 @@ impl Driver {
                     return Ok(());
                 }
                 let hash = proposal.proposal.block_hash;
-                self.hold(ConsensusMessage::Proposal {
-                    proposal: proposal.clone(),
-                    block: block.clone(),
-                });
+                if self.consensus.proposer(proposal.proposal.round) == Some(&proposal.proposer) {
+                    self.hold(ConsensusMessage::Proposal {
+                        proposal: proposal.clone(),
+                        block: block.clone(),
+                    });
+                }
                 tracing::debug!(height = proposal.proposal.height, round = proposal.proposal.round, block = %hash, transactions = block.transaction_ids.len(), "proposal received");
                 self.feed(Input::Proposal(proposal.clone())).await?;
                 if !self.candidates.contains_key(&hash) && self.validating.insert(hash) {
@@ -280,6 +291,7 @@ async fn fetch(
     ids: Vec<Hash>,
     block_time: u64,
 ) -> Result<Vec<CheckedTransaction>, String> {
+    let asked = ids.len();
     let request = crate::wire::encode(&Request::Transactions { ids });
     let answer = tokio::time::timeout(super::REQUEST_TIMEOUT, network.request(from, request))
         .await
@@ -289,6 +301,13 @@ async fn fetch(
         Ok(Response::Transactions { transactions }) => transactions,
         Ok(_) | Err(_) => return Err("the proposer answered the fetch with something else".into()),
     };
+    if transactions.len() > asked {
+        // Checking costs CPU per transaction: take no more than was asked for.
+        return Err(format!(
+            "the fetch for {asked} transactions was answered with {}",
+            transactions.len()
+        ));
+    }
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
         zl_api::peer::check_all_from_peer(&state, transactions, block_time)

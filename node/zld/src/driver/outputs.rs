@@ -287,13 +287,15 @@ impl Driver {
             self.restore_locked_block(height).await?;
             restored_votes = self.restore_own_messages(height)?;
         }
-        self.feed(Input::StartHeight { height, validators }).await?;
-        if let Some(validity) = self.restored_validity.take() {
-            self.feed(validity).await?;
-        }
+        // Held before `StartHeight`, whose resumed precommit saves the locked block again with
+        // the prevotes held: the saved proof-of-lock must survive a second restart.
         for prevote in std::mem::take(&mut self.restored_prevotes) {
             self.hold(crate::wire::ConsensusMessage::Vote(prevote.clone()));
             restored_votes.push(prevote);
+        }
+        self.feed(Input::StartHeight { height, validators }).await?;
+        if let Some(validity) = self.restored_validity.take() {
+            self.feed(validity).await?;
         }
         for vote in restored_votes {
             self.feed(Input::Vote(vote)).await?;

@@ -63,8 +63,11 @@ impl Driver {
             let Ok(message) = serde_json::from_slice::<ConsensusMessage>(&bytes) else {
                 tracing::warn!(
                     height,
-                    "an own message in the ledger does not decode; skipped"
+                    "an own message in the ledger does not decode; not re-sent"
                 );
+                // Kept in the list all the same, so the next message's sequence number does not
+                // overwrite a saved one.
+                self.own.push((0, bytes));
                 continue;
             };
             let round = match &message {
