@@ -11,7 +11,10 @@ pub mod syntax;
 pub mod uscc;
 
 pub use chains::{local_chain, LocalChain, LOCAL_CHAINS};
-pub use document::{DidDocument, DocumentError, Relationship, Service, VerificationMethod};
+pub use document::{
+    DidDocument, DocumentError, Relationship, Service, VerificationMethod, DID_CONTEXT, REM_CONTEXT,
+    SM2_METHOD_TYPE,
+};
 pub use jwk::{from_jwk, to_jwk, JwkError};
 pub use operation::{ControllerProof, DidOperation, OperationKind, DID_OPERATION_TAG};
 pub use resolution::{DocumentMetadata, ResolutionError, ResolutionResult, DID_CONTENT_TYPE};
