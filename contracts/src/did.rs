@@ -3,7 +3,10 @@
 //! controllers) or deactivates the DID (final) by a signed proof (PROTOCOL §18), which any
 //! submitting member relays; the DID authority may deactivate too. Every version of a document
 //! is kept under its number and announced by an event, so each is provable through the block's
-//! event root. Governed key recovery comes next (docs/DID.md).
+//! event root. Key recovery is governed and investor codes need the allocator's signature
+//! ([`governed`]).
+
+pub mod governed;
 
 use crate::{BlockContext, ContractError, Effects, StateView};
 use serde::{Deserialize, Serialize};
@@ -53,7 +56,7 @@ pub struct DidHead {
 pub struct DidVersion {
     /// The document in its canonical form.
     pub document: Value,
-    /// What wrote it: `create` or `deactivate`.
+    /// What wrote it: `create`, `update`, `deactivate` or `recover`.
     pub kind: String,
     /// Block height.
     pub height: u64,
@@ -67,6 +70,9 @@ pub struct DidVersion {
 pub struct CreateArgs {
     /// The DID document (its `id` is the DID created).
     pub document: Value,
+    /// For an investor DID: the allocator's signature over the code (PROTOCOL §18.3).
+    #[serde(default)]
+    pub allocation: Option<zl_types::Signature>,
 }
 
 /// `did.update` arguments.
@@ -201,10 +207,8 @@ fn create(
         )));
     }
     if let SubjectCode::Investor { .. } = did.code {
-        return Err(bad(format!(
-            "{}: investor codes are unique network-wide and allocated by the regulatory chain; this chain cannot create investor DIDs yet (docs/DID.md)",
-            document.id
-        )));
+        let code = document.id.rsplit(':').next().unwrap_or_default();
+        governed::check_allocation(ctx, view, tx, &document.id, code, args.allocation.as_ref())?;
     }
     check_controllers(view, &document)?;
     if head(view, &document.id)?.is_some() {
@@ -456,7 +460,11 @@ fn write_version(
         ],
         events: vec![Event {
             contract: CONTRACT.into(),
-            kind: format!("{kind}d"),
+            kind: if kind == "recover" {
+                "recovered".into()
+            } else {
+                format!("{kind}d")
+            },
             tx_id: tx.id,
             attributes,
         }],

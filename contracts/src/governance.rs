@@ -83,6 +83,15 @@ fn governors(view: &dyn StateView) -> Vec<PublicKey> {
         .collect()
 }
 
+fn require_did_authority(view: &dyn StateView, signer: &PublicKey) -> Result<(), ContractError> {
+    match view.member(signer) {
+        Some(member) if member.roles.contains(&Role::DidAuthority) => Ok(()),
+        _ => Err(ContractError::Unauthorized(format!(
+            "{signer} lacks the DidAuthority role; only the DID authority proposes a key recovery"
+        ))),
+    }
+}
+
 fn require_governor(view: &dyn StateView, signer: &PublicKey) -> Result<(), ContractError> {
     match view.member(signer) {
         Some(member) if member.roles.contains(&Role::Governor) => Ok(()),
@@ -100,12 +109,16 @@ fn propose(
     call_index: usize,
 ) -> Result<Effects, ContractError> {
     let signer = &tx.transaction.body.signer;
-    require_governor(view, signer)?;
+    match &args.action {
+        // Key recovery is the DID authority's to propose (JR/T 0325 §9; docs/DID.md §4).
+        GovernanceAction::RecoverDid { .. } => require_did_authority(view, signer)?,
+        _ => require_governor(view, signer)?,
+    }
     args.check()
         .map_err(|e| ContractError::BadArguments(format!("governance.propose: {e}")))?;
     check_suite(ctx, &args.action)?;
     // Refuse at once what could not apply now, rather than after the governors voted.
-    apply::apply(ctx, view, &args.action)?;
+    apply::apply(ctx, view, tx, &args.action)?;
     let index = u32::try_from(call_index).expect("a transaction carries at most 16 calls");
     let id = proposal_id(ctx.hash_algorithm, &tx.id, index);
     if view.get(&proposal_key(&id)).is_some() {
@@ -212,7 +225,7 @@ fn decide_and_store(
             effects.events.push(event(tx, "rejected", tally));
         }
         Some(_) => {
-            let applied = apply::apply(ctx, view, &proposal.action).map_err(|e| {
+            let applied = apply::apply(ctx, view, tx, &proposal.action).map_err(|e| {
                 e.with_context(&format!(
                     "proposal {} has the approvals to pass but its action cannot apply now; \
                      vote to reject it and propose a corrected one",
@@ -224,6 +237,7 @@ fn decide_and_store(
             proposal.effective_height = applied.effective_height;
             effects.events.push(event(tx, "passed", tally));
             effects.writes.extend(applied.writes);
+            effects.events.extend(applied.events);
             effects.events.push(event(
                 tx,
                 "applied",
@@ -253,11 +267,12 @@ fn load(view: &dyn StateView, id: &Hash) -> Result<Proposal, ContractError> {
 /// Every chain key an action names must be of the chain's suite (transport keys are Ed25519
 /// on every chain and checked by the action itself).
 fn check_suite(ctx: &BlockContext, action: &GovernanceAction) -> Result<(), ContractError> {
-    let key = action.subject();
-    if key.suite().hash_algorithm() != ctx.hash_algorithm {
-        return Err(ContractError::BadArguments(format!(
-            "key {key} is not of this chain's crypto suite; use a key made by `zl keys new --suite <the chain's suite>`"
-        )));
+    for key in action.keys() {
+        if key.suite().hash_algorithm() != ctx.hash_algorithm {
+            return Err(ContractError::BadArguments(format!(
+                "key {key} is not of this chain's crypto suite; use a key made by `zl keys new --suite <the chain's suite>`"
+            )));
+        }
     }
     Ok(())
 }

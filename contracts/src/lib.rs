@@ -4,6 +4,7 @@
 //! the ledger gives them a [`StateView`] and applies the [`Effects`] they return.
 #![forbid(unsafe_code)]
 
+pub mod credential;
 pub mod did;
 pub mod error;
 pub mod evidence;
@@ -25,16 +26,18 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
         evidence::CONTRACT => evidence::check_call(call),
         governance::CONTRACT => governance::check_call(call),
         did::CONTRACT => did::check_call(call),
+        credential::CONTRACT => credential::check_call(call),
         other => Err(unknown_contract(other)),
     }
 }
 
 fn unknown_contract(name: &str) -> ContractError {
     ContractError::UnknownCall(format!(
-        "no contract named {name:?}; known contracts: {}, {}, {}",
+        "no contract named {name:?}; known contracts: {}, {}, {}, {}",
         evidence::CONTRACT,
         governance::CONTRACT,
-        did::CONTRACT
+        did::CONTRACT,
+        credential::CONTRACT
     ))
 }
 
@@ -57,6 +60,7 @@ pub fn execute_transaction(
             evidence::CONTRACT => evidence::execute(ctx, &overlay, tx, call),
             governance::CONTRACT => governance::execute(ctx, &overlay, tx, call, index),
             did::CONTRACT => did::execute(ctx, &overlay, tx, call),
+            credential::CONTRACT => credential::execute(ctx.time, &overlay, tx, call),
             other => Err(unknown_contract(other)),
         }
         .map_err(|e| e.in_call(index))?;

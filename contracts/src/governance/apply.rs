@@ -1,10 +1,14 @@
 //! What a passed proposal does: member-registry writes at once, or a new validator set that
 //! takes effect [`VALIDATOR_SET_DELAY`] blocks later.
 
+use crate::credential::{issuer, issuer_write, IssuerRegistration};
+use crate::did::governed::{allocator_write, recover};
 use crate::state::member_key;
 use crate::{BlockContext, ContractError, StateView};
 use zl_types::canonical::canonical_json;
+use zl_types::did::Did;
 use zl_types::governance::{GovernanceAction, MEMBERS_MAX, VALIDATOR_SET_DELAY};
+use zl_types::{CheckedTransaction, Event};
 use zl_types::{Member, PublicKey, Role, ValidatorSet};
 
 /// Prefix of pending and past validator sets: `governance/validator_set/` ‖ u64 BE of the first
@@ -23,6 +27,8 @@ pub fn validator_set_key(height: u64) -> Vec<u8> {
 pub(super) struct Applied {
     /// State writes (an empty value removes the key).
     pub(super) writes: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Events of the contract the action belongs to (a recovered DID's new version).
+    pub(super) events: Vec<Event>,
     /// For a validator action that changed the set: the first height the new set signs.
     pub(super) effective_height: Option<u64>,
 }
@@ -31,10 +37,12 @@ pub(super) struct Applied {
 pub(super) fn apply(
     ctx: &BlockContext,
     view: &dyn StateView,
+    tx: &CheckedTransaction,
     action: &GovernanceAction,
 ) -> Result<Applied, ContractError> {
     let members = |writes| Applied {
         writes,
+        events: Vec::new(),
         effective_height: None,
     };
     match action {
@@ -113,6 +121,50 @@ pub(super) fn apply(
             }
             change_validators(ctx, view, set)
         }
+        GovernanceAction::RegisterIssuer {
+            did,
+            credential_types,
+            submitters,
+        } => {
+            let regulatory = (ctx.chain_role == zl_types::ChainRole::Regulatory)
+                .then_some(ctx.chain_id.as_str());
+            Did::parse(did, regulatory)
+                .map_err(|e| ContractError::BadArguments(format!("register_issuer: {did}: {e}")))?;
+            if let Some(missing) = submitters.iter().find(|k| view.member(k).is_none()) {
+                return Err(ContractError::NotFound(format!(
+                    "submitter {missing} is not a member; add it (add_member) first"
+                )));
+            }
+            let registration = IssuerRegistration {
+                did: did.clone(),
+                credential_types: credential_types.clone(),
+                submitters: submitters.clone(),
+                registered: ctx.time,
+            };
+            Ok(members(vec![issuer_write(&registration)]))
+        }
+        GovernanceAction::RemoveIssuer { did } => {
+            if issuer(view, did).is_none() {
+                return Err(ContractError::NotFound(format!(
+                    "{did} is not a registered issuer; see GET /v1/credentials/issuers/<did>"
+                )));
+            }
+            Ok(members(vec![(
+                crate::credential::issuer_key(did),
+                Vec::new(),
+            )]))
+        }
+        GovernanceAction::RecoverDid { did, document } => {
+            let effects = recover(ctx, view, tx, did, document)?;
+            Ok(Applied {
+                writes: effects.writes,
+                events: effects.events,
+                effective_height: None,
+            })
+        }
+        GovernanceAction::SetInvestorAllocator { public_key } => {
+            Ok(members(vec![allocator_write(public_key.as_ref())]))
+        }
     }
 }
 
@@ -146,6 +198,7 @@ fn change_validators(
         // Nothing changes: no new set, so light clients have nothing to follow.
         return Ok(Applied {
             writes: Vec::new(),
+            events: Vec::new(),
             effective_height: None,
         });
     }
@@ -153,6 +206,7 @@ fn change_validators(
     let value = canonical_json(&set).expect("validator sets hold checked strings and integers");
     Ok(Applied {
         writes: vec![(validator_set_key(height), value)],
+        events: Vec::new(),
         effective_height: Some(height),
     })
 }

@@ -243,6 +243,31 @@ impl World {
         }
     }
 
+    /// Runs one call as its own block; on success applies it (remembering a proposal's id), on
+    /// failure checks that the state did not change and answers `code: message`.
+    pub fn call(&mut self, signer: u8, call: Call) -> Result<(), String> {
+        check_call(&call).map_err(|e| format!("{}: {e}", e.code()))?;
+        let proposing = call.contract == "governance" && call.method == "propose";
+        let tx = self.tx(signer, call);
+        let before = self.state.clone();
+        let result = execute_transaction(&self.ctx(), self, &tx);
+        self.height += 1;
+        match result {
+            Ok(effects) => {
+                if proposing {
+                    self.proposals
+                        .push(proposal_id(HashAlgorithm::Sha256, &tx.id, 0));
+                }
+                self.apply(effects);
+                Ok(())
+            }
+            Err(e) => {
+                assert_eq!(self.state, before, "a refusal changes nothing");
+                Err(format!("{}: {e}", e.code()))
+            }
+        }
+    }
+
     pub fn proposal(&self, n: usize) -> Proposal {
         let bytes = self.get(&proposal_key(&self.proposals[n])).expect("stored");
         serde_json::from_slice(&bytes).unwrap()

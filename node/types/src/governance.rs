@@ -78,7 +78,44 @@ pub enum GovernanceAction {
         /// The validator's chain key.
         public_key: PublicKey,
     },
+    /// Registers a credential issuer (JR/T 0325 §9.4), or replaces its registration: the
+    /// credential types it may issue and the member keys that register and revoke the status
+    /// of its credentials.
+    RegisterIssuer {
+        /// The issuer's DID.
+        did: String,
+        /// The credential types (besides `VerifiableCredential`) it may issue.
+        credential_types: Vec<String>,
+        /// Member keys that submit its credentials' status.
+        submitters: Vec<PublicKey>,
+    },
+    /// Ends an issuer's registration (its credentials' status stays readable).
+    RemoveIssuer {
+        /// The issuer's DID.
+        did: String,
+    },
+    /// Key recovery for a subject that lost its key: a new version of its document, proposed
+    /// by the DID authority and decided by the governors.
+    RecoverDid {
+        /// The DID.
+        did: String,
+        /// The new document (its `id` stays the DID).
+        document: serde_json::Value,
+    },
+    /// Sets, or with `null` clears, the key that allocates investor codes (docs/DID.md §3).
+    SetInvestorAllocator {
+        /// The allocator's key.
+        #[serde(default)]
+        public_key: Option<PublicKey>,
+    },
 }
+
+/// Credential types one issuer registration may list, at most.
+pub const ISSUER_TYPES_MAX: usize = 32;
+/// Submitter keys one issuer registration may list, at most.
+pub const ISSUER_SUBMITTERS_MAX: usize = 16;
+/// Bytes of a credential type name, at most.
+pub const CREDENTIAL_TYPE_BYTES_MAX: usize = 64;
 
 impl GovernanceAction {
     /// The action's `type` in JSON, e.g. `add_member`.
@@ -90,18 +127,46 @@ impl GovernanceAction {
             GovernanceAction::SetTransportKey { .. } => "set_transport_key",
             GovernanceAction::SetValidator { .. } => "set_validator",
             GovernanceAction::RemoveValidator { .. } => "remove_validator",
+            GovernanceAction::RegisterIssuer { .. } => "register_issuer",
+            GovernanceAction::RemoveIssuer { .. } => "remove_issuer",
+            GovernanceAction::RecoverDid { .. } => "recover_did",
+            GovernanceAction::SetInvestorAllocator { .. } => "set_investor_allocator",
         }
     }
 
-    /// The chain key the action is about.
-    pub fn subject(&self) -> &PublicKey {
+    /// The chain key the action is about, if it is about one.
+    pub fn subject_key(&self) -> Option<&PublicKey> {
         match self {
-            GovernanceAction::AddMember { member } => &member.public_key,
-            GovernanceAction::SetValidator { validator } => &validator.public_key,
+            GovernanceAction::AddMember { member } => Some(&member.public_key),
+            GovernanceAction::SetValidator { validator } => Some(&validator.public_key),
             GovernanceAction::RemoveMember { public_key }
             | GovernanceAction::SetRoles { public_key, .. }
             | GovernanceAction::SetTransportKey { public_key, .. }
-            | GovernanceAction::RemoveValidator { public_key } => public_key,
+            | GovernanceAction::RemoveValidator { public_key } => Some(public_key),
+            GovernanceAction::SetInvestorAllocator { public_key } => public_key.as_ref(),
+            GovernanceAction::RegisterIssuer { .. }
+            | GovernanceAction::RemoveIssuer { .. }
+            | GovernanceAction::RecoverDid { .. } => None,
+        }
+    }
+
+    /// What the action is about, as text: a chain key or a DID (`null` clears the allocator).
+    pub fn subject(&self) -> String {
+        match self {
+            GovernanceAction::RegisterIssuer { did, .. }
+            | GovernanceAction::RemoveIssuer { did }
+            | GovernanceAction::RecoverDid { did, .. } => did.clone(),
+            other => other
+                .subject_key()
+                .map_or_else(|| "null".to_string(), PublicKey::to_text),
+        }
+    }
+
+    /// Every chain key the action names (the contract checks each is of the chain's suite).
+    pub fn keys(&self) -> Vec<&PublicKey> {
+        match self {
+            GovernanceAction::RegisterIssuer { submitters, .. } => submitters.iter().collect(),
+            other => other.subject_key().into_iter().collect(),
         }
     }
 
@@ -117,7 +182,9 @@ impl GovernanceAction {
     /// The stateless rules: names, distinct roles, registrable keys, Ed25519 transport keys,
     /// powers. The chain's suite and the registry are checked by the contract.
     pub fn check(&self) -> Result<(), TypesError> {
-        self.subject().check_registrable()?;
+        for key in self.keys() {
+            key.check_registrable()?;
+        }
         match self {
             GovernanceAction::AddMember { member } => {
                 check_name(&member.name, "member")?;
@@ -147,11 +214,56 @@ impl GovernanceAction {
                 }
                 Ok(())
             }
+            GovernanceAction::RegisterIssuer {
+                did,
+                credential_types,
+                submitters,
+            } => check_issuer(did, credential_types, submitters),
+            GovernanceAction::RemoveIssuer { did } | GovernanceAction::RecoverDid { did, .. } => {
+                check_did_text(did)
+            }
             GovernanceAction::RemoveMember { .. }
             | GovernanceAction::SetTransportKey { .. }
-            | GovernanceAction::RemoveValidator { .. } => Ok(()),
+            | GovernanceAction::RemoveValidator { .. }
+            | GovernanceAction::SetInvestorAllocator { .. } => Ok(()),
         }
     }
+}
+
+/// The shape of a DID (the contract checks it fully against the chain's ids).
+fn check_did_text(did: &str) -> Result<(), TypesError> {
+    if !did.starts_with(crate::did::DID_PREFIX) || did.len() > crate::did::DID_BYTES_MAX {
+        return Err(TypesError::Invalid(format!(
+            "{did:?} is not a did:rem DID of at most {} bytes",
+            crate::did::DID_BYTES_MAX
+        )));
+    }
+    Ok(())
+}
+
+fn check_issuer(did: &str, types: &[String], submitters: &[PublicKey]) -> Result<(), TypesError> {
+    check_did_text(did)?;
+    if types.is_empty() || types.len() > ISSUER_TYPES_MAX {
+        return Err(TypesError::Invalid(format!(
+            "an issuer registration lists 1 to {ISSUER_TYPES_MAX} credential types"
+        )));
+    }
+    for (index, name) in types.iter().enumerate() {
+        let well_formed = !name.is_empty()
+            && name.len() <= CREDENTIAL_TYPE_BYTES_MAX
+            && name.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !well_formed || name == "VerifiableCredential" || types[..index].contains(name) {
+            return Err(TypesError::Invalid(format!(
+                "credential type {name:?}: list each specific type once, 1 to {CREDENTIAL_TYPE_BYTES_MAX} ASCII letters and digits (VerifiableCredential is implied)"
+            )));
+        }
+    }
+    if submitters.is_empty() || submitters.len() > ISSUER_SUBMITTERS_MAX {
+        return Err(TypesError::Invalid(format!(
+            "an issuer registration lists 1 to {ISSUER_SUBMITTERS_MAX} submitter keys"
+        )));
+    }
+    Ok(())
 }
 
 fn check_name(name: &str, what: &str) -> Result<(), TypesError> {

@@ -338,7 +338,8 @@ fn actions_have_a_stable_json_form_and_stateless_rules() {
     }))
     .unwrap();
     assert_eq!(action.kind(), "add_member");
-    assert_eq!(action.subject(), &member_key);
+    assert_eq!(action.subject_key(), Some(&member_key));
+    assert_eq!(action.subject(), member_key.to_text());
     action.check().unwrap();
     let clear: GovernanceAction =
         serde_json::from_value(json!({"type": "set_transport_key", "public_key": member_key}))

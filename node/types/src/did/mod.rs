@@ -12,11 +12,14 @@ pub mod uscc;
 
 pub use chains::{local_chain, LocalChain, LOCAL_CHAINS};
 pub use document::{
-    DidDocument, DocumentError, Relationship, Service, VerificationMethod, DID_CONTEXT, REM_CONTEXT,
-    SM2_METHOD_TYPE,
+    DidDocument, DocumentError, Relationship, Service, VerificationMethod, DID_CONTEXT,
+    REM_CONTEXT, SM2_METHOD_TYPE,
 };
 pub use jwk::{from_jwk, to_jwk, JwkError};
-pub use operation::{ControllerProof, DidOperation, OperationKind, DID_OPERATION_TAG};
+pub use operation::{
+    investor_allocation_bytes, ControllerProof, DidOperation, OperationKind, DID_OPERATION_TAG,
+    INVESTOR_ALLOCATION_TAG,
+};
 pub use resolution::{DocumentMetadata, ResolutionError, ResolutionResult, DID_CONTENT_TYPE};
 pub use syntax::{Did, SubjectCode, DID_BYTES_MAX, DID_PREFIX};
 pub use uscc::{check_character, check_uscc, UsccProblem};

@@ -10,6 +10,18 @@ use serde::{Deserialize, Serialize};
 /// Domain tag of DID operation signing bytes.
 pub const DID_OPERATION_TAG: &str = "zhenglian/did-operation/v1";
 
+/// Domain tag of investor-code allocations.
+pub const INVESTOR_ALLOCATION_TAG: &str = "zhenglian/investor-allocation/v1";
+
+/// The bytes the investor allocator signs to allocate `code` to the chain `chain_id` (whose
+/// genesis hash is `genesis_hash`): `zhenglian/investor-allocation/v1 \n chain_id \n
+/// genesis_hash_hex \n JCS({"code": code})`. Binding the chain makes one allocation usable on
+/// one chain only.
+pub fn investor_allocation_bytes(chain_id: &str, genesis_hash: &Hash, code: &str) -> Vec<u8> {
+    let body = canonical_json(&serde_json::json!({ "code": code })).expect("a string is JCS-able");
+    domain_bytes(INVESTOR_ALLOCATION_TAG, chain_id, genesis_hash, &body)
+}
+
 /// The change a controller authorises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
