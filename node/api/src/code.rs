@@ -78,6 +78,18 @@ error_codes! {
     UnknownRoute => "unknown_route",
     /// 405: the route exists, not with this method.
     MethodNotAllowed => "method_not_allowed",
+    /// 422: a credential that does not pass JR/T 0325 §9.5 (the message says which rule).
+    InvalidCredential => "invalid_credential",
+    /// 422: a presentation that does not pass JR/T 0325 §9.6.
+    InvalidPresentation => "invalid_presentation",
+    /// 409: a presentation nonce this node accepted before.
+    Replayed => "replayed",
+    /// 401: a login whose challenge, key or signature does not hold.
+    BadLogin => "bad_login",
+    /// 401: no live login token (Authorization: Bearer).
+    Unauthenticated => "unauthenticated",
+    /// 503: too many open logins or remembered nonces; retry shortly.
+    Busy => "busy",
     /// 503: the node is not ready yet.
     NotReady => "not_ready",
     /// 500: the ledger could not be read.

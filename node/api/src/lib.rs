@@ -7,6 +7,7 @@
 
 pub mod code;
 pub mod error;
+pub mod identity;
 pub mod metrics;
 mod observe;
 pub mod openapi;

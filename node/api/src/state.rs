@@ -94,6 +94,8 @@ pub struct NodeState {
     pub now_ms: fn() -> u64,
     /// Set to `true` on shutdown: open `/v1/commits` streams end so the server can stop.
     pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// Presentation nonces, login challenges and sessions (JR/T 0325 §9.3, §9.6).
+    pub verifier: crate::identity::Verifier,
 }
 
 impl NodeState {
@@ -109,6 +111,7 @@ impl NodeState {
             ready: AtomicBool::new(false),
             now_ms,
             shutdown: tokio::sync::watch::Sender::new(false),
+            verifier: crate::identity::Verifier::default(),
         }
     }
 

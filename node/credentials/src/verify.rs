@@ -146,7 +146,7 @@ fn verify_proofs(
 }
 
 /// §9.5: verifies a credential at `now_ms`: DID syntax, the model, the validity period, the
-/// status, the issuer's registration for each type, and the proofs.
+/// issuer's registration for each type, the status, and the proofs.
 pub fn verify_credential(
     env: &dyn Environment,
     credential: &Value,
@@ -166,19 +166,6 @@ pub fn verify_credential(
             from: vc.issuance.0,
             until: vc.expiration.0,
         });
-    }
-    let mut status_checked = false;
-    if let Some(url) = &vc.status_id {
-        match env.status(&vc.id, url) {
-            Some(Status::Valid) => status_checked = true,
-            Some(other) => {
-                return Err(CredentialError::Status {
-                    id: vc.id,
-                    status: other.as_str().into(),
-                })
-            }
-            None => {}
-        }
     }
     let mut issuer_checked = true;
     // An authorisation credential is the subject's own statement (appendix E.3): it needs no
@@ -207,6 +194,19 @@ pub fn verify_credential(
                 }
                 None => issuer_checked = false,
             }
+        }
+    }
+    let mut status_checked = false;
+    if let Some(url) = &vc.status_id {
+        match env.status(&vc.id, url) {
+            Some(Status::Valid) => status_checked = true,
+            Some(other) => {
+                return Err(CredentialError::Status {
+                    id: vc.id,
+                    status: other.as_str().into(),
+                })
+            }
+            None => {}
         }
     }
     verify_proofs(

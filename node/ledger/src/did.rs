@@ -1,5 +1,6 @@
 //! Reads of the `did` contract's state as of the tip: a DID's head and any version of its
-//! document (every version is kept).
+//! document (every version is kept), credential status, issuer registrations and the investor
+//! allocator.
 
 use crate::ledger::Ledger;
 use crate::tables::State;
@@ -16,5 +17,31 @@ impl Ledger {
     pub fn did_version(&self, did: &str, version: u64) -> Result<Option<DidVersion>, LedgerError> {
         self.store
             .get_json::<State, DidVersion>(&version_key(did, version))
+    }
+}
+
+impl Ledger {
+    /// The status record of credential `id`, if it was registered on this chain.
+    pub fn credential_status(
+        &self,
+        id: &str,
+    ) -> Result<Option<zl_contracts::credential::StatusRecord>, LedgerError> {
+        self.store
+            .get_json::<State, _>(&zl_contracts::credential::status_key(id))
+    }
+
+    /// The registration of credential issuer `did`, if governance registered it.
+    pub fn credential_issuer(
+        &self,
+        did: &str,
+    ) -> Result<Option<zl_contracts::credential::IssuerRegistration>, LedgerError> {
+        self.store
+            .get_json::<State, _>(&zl_contracts::credential::issuer_key(did))
+    }
+
+    /// The investor-code allocator's key, if governance set one.
+    pub fn investor_allocator(&self) -> Result<Option<zl_types::PublicKey>, LedgerError> {
+        self.store
+            .get_json::<State, _>(zl_contracts::did::governed::ALLOCATOR_KEY)
     }
 }

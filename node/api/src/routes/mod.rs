@@ -1,9 +1,11 @@
 //! The route table: every route the API serves, in OpenAPI path form, with its handler.
 
 pub(crate) mod admit;
+pub(crate) mod auth;
 pub(crate) mod blocks;
 pub(crate) mod commits;
 pub(crate) mod consensus;
+pub(crate) mod credentials;
 pub(crate) mod did;
 pub(crate) mod evidence;
 pub(crate) mod governance;
@@ -63,6 +65,7 @@ fn axum_path(openapi_path: &str) -> String {
 pub(crate) fn table(limits: &ApiLimits) -> Table {
     let transaction_limit = DefaultBodyLimit::max(limits.transaction_body_bytes_max);
     let batch_limit = DefaultBodyLimit::max(limits.batch_body_bytes_max);
+    let verify_limit = DefaultBodyLimit::max(credentials::VERIFY_BODY_BYTES_MAX);
     Table {
         router: Router::new(),
         served: Vec::new(),
@@ -108,6 +111,33 @@ pub(crate) fn table(limits: &ApiLimits) -> Table {
         get(governance::proposal),
     )
     .add("get", "/v1/validators", get(governance::validators))
+    .add("get", "/v1/credentials/status", get(credentials::status))
+    .add(
+        "get",
+        "/v1/credentials/issuers/{did}",
+        get(credentials::issuer),
+    )
+    .add(
+        "post",
+        "/v1/credentials/verify",
+        post(credentials::verify_vc).layer(verify_limit),
+    )
+    .add(
+        "post",
+        "/v1/presentations/verify",
+        post(credentials::verify_vp).layer(verify_limit),
+    )
+    .add(
+        "post",
+        "/v1/auth/challenge",
+        post(auth::challenge).layer(DefaultBodyLimit::max(1024)),
+    )
+    .add(
+        "post",
+        "/v1/auth/login",
+        post(auth::login).layer(verify_limit),
+    )
+    .add("get", "/v1/auth/session", get(auth::session))
     .add("get", "/v1/status", get(status::status))
     .add("get", "/v1/genesis", get(status::genesis))
     .add("get", "/v1/commits", get(commits::commits))

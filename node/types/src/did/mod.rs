@@ -17,8 +17,8 @@ pub use document::{
 };
 pub use jwk::{from_jwk, to_jwk, JwkError};
 pub use operation::{
-    investor_allocation_bytes, ControllerProof, DidOperation, OperationKind, DID_OPERATION_TAG,
-    INVESTOR_ALLOCATION_TAG,
+    auth_bytes, investor_allocation_bytes, ControllerProof, DidOperation, OperationKind,
+    DID_AUTH_TAG, DID_OPERATION_TAG, INVESTOR_ALLOCATION_TAG,
 };
 pub use resolution::{DocumentMetadata, ResolutionError, ResolutionResult, DID_CONTENT_TYPE};
 pub use syntax::{Did, SubjectCode, DID_BYTES_MAX, DID_PREFIX};

@@ -22,6 +22,29 @@ pub fn investor_allocation_bytes(chain_id: &str, genesis_hash: &Hash, code: &str
     domain_bytes(INVESTOR_ALLOCATION_TAG, chain_id, genesis_hash, &body)
 }
 
+/// Domain tag of proof-of-control (login) signatures.
+pub const DID_AUTH_TAG: &str = "zhenglian/did-auth/v1";
+
+/// The bytes a DID holder signs to prove control (JR/T 0325 §9.3) in answer to `challenge`:
+/// `zhenglian/did-auth/v1 \n chain_id \n genesis_hash_hex \n JCS({"challenge", "did",
+/// "verification_method"})`. The chain binding keeps an answer from being used on another node's
+/// chain; the single-use challenge keeps it from being used twice.
+pub fn auth_bytes(
+    chain_id: &str,
+    genesis_hash: &Hash,
+    did: &str,
+    verification_method: &str,
+    challenge: &str,
+) -> Vec<u8> {
+    let body = canonical_json(&serde_json::json!({
+        "challenge": challenge,
+        "did": did,
+        "verification_method": verification_method,
+    }))
+    .expect("strings are JCS-able");
+    domain_bytes(DID_AUTH_TAG, chain_id, genesis_hash, &body)
+}
+
 /// The change a controller authorises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
