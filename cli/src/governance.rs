@@ -197,6 +197,30 @@ fn submit<T>(
     Ok((announced, ok))
 }
 
+/// Signs `call` with `key_path`, submits it, waits for its block and says `done` on success;
+/// a failed or expired transaction is a negative answer.
+pub(crate) fn submit_and_report(
+    client: &Client,
+    key_path: &Path,
+    call: Call,
+    done: &str,
+) -> anyhow::Result<ExitCode> {
+    let (_, ok) = submit(client, key_path, call, |_, _| ())?;
+    match ok {
+        Some(true) => {
+            eprintln!("{done}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(false) => Ok(ExitCode::from(crate::EXIT_NEGATIVE)),
+        None => {
+            eprintln!(
+                "the transaction was not committed before it expired; check the node and try again"
+            );
+            Ok(ExitCode::from(crate::EXIT_NEGATIVE))
+        }
+    }
+}
+
 /// After a propose or vote: shows the proposal if the transaction succeeded.
 fn finish(client: &Client, id: &Hash, ok: Option<bool>) -> anyhow::Result<ExitCode> {
     match ok {

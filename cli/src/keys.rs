@@ -6,7 +6,7 @@ use std::fs::OpenOptions;
 use std::io::Write as _;
 use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::Path;
-use zl_types::{CryptoSuite, KeyFile, SecretKey};
+use zl_types::{CryptoSuite, KeyFile, PublicKey, SecretKey};
 
 /// The environment variable holding the passphrase of encrypted key files.
 pub(crate) const PASSPHRASE_ENV: &str = "ZL_PASSPHRASE";
@@ -77,6 +77,11 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<SecretKey> {
     };
     file.secret_key(passphrase.as_deref())
         .with_context(|| format!("cannot open key file {}", path.display()))
+}
+
+/// The public key of a key file: stored in the clear, so no passphrase is needed.
+pub(crate) fn public_key(path: &Path) -> anyhow::Result<PublicKey> {
+    Ok(read_key_file(path)?.public_key)
 }
 
 fn read_key_file(path: &Path) -> anyhow::Result<KeyFile> {

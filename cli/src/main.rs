@@ -7,10 +7,12 @@
 mod bench;
 mod client;
 mod commits;
+mod did;
 mod digest;
 mod files;
 mod governance;
 mod keys;
+mod login;
 mod notarize;
 mod plan;
 mod progress;
@@ -23,6 +25,7 @@ mod submit;
 mod testnet;
 mod time;
 mod tx;
+mod vc;
 mod verify;
 mod work;
 
@@ -71,6 +74,17 @@ enum Command {
     /// Propose and vote on changes to the members and validators (governors), show proposals.
     #[command(subcommand)]
     Governance(governance::GovernanceCommand),
+    /// Make DID documents; create, update, rotate, deactivate and resolve DIDs (JR/T 0325).
+    #[command(subcommand)]
+    Did(did::DidCommand),
+    /// Issue, verify and revoke verifiable credentials (JR/T 0325 §9.4, §9.5, §9.7).
+    #[command(subcommand)]
+    Vc(vc::VcCommand),
+    /// Create and verify verifiable presentations (JR/T 0325 §9.6).
+    #[command(subcommand)]
+    Vp(vc::VpCommand),
+    /// Prove control of a DID to a node (JR/T 0325 §9.3) and get a session token.
+    Login(login::LoginArgs),
     /// Benchmarks against a throw-away local node (see docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -227,6 +241,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tx(TxCommand::Submit { file, wait }) => tx::submit(&client()?, &file, wait),
         Command::Tx(TxCommand::Get { id }) => tx::get(&client()?, &id).map(|()| ExitCode::SUCCESS),
         Command::Governance(command) => governance::run(command, &client()?),
+        Command::Did(command) => did::run(command, &cli.node),
+        Command::Vc(command) => vc::run_vc(command, &client()?),
+        Command::Vp(command) => vc::run_vp(command, &client()?),
+        Command::Login(args) => login::run(args, &client()?),
         Command::Bench(command) => bench::run(command, &cli.node),
         Command::Testnet(args) => testnet::run(&args).map(|()| ExitCode::SUCCESS),
     }

@@ -47,7 +47,21 @@ impl Answer {
 
 /// Sends `method URL` with `body` (as `application/json`) and returns the answer, any status.
 pub fn request(method: &str, url: &str, body: Option<&[u8]>) -> Answer {
-    let request = ureq::request(method, url).set("Content-Type", "application/json");
+    send(ureq::request(method, url), method, url, body)
+}
+
+/// Sends a body-less `method URL` with one extra header (e.g. `Authorization`).
+pub fn request_with_header(method: &str, url: &str, (name, value): (&str, &str)) -> Answer {
+    send(
+        ureq::request(method, url).set(name, value),
+        method,
+        url,
+        None,
+    )
+}
+
+fn send(request: ureq::Request, method: &str, url: &str, body: Option<&[u8]>) -> Answer {
+    let request = request.set("Content-Type", "application/json");
     let result = match body {
         Some(bytes) => request.send_bytes(bytes),
         None => request.call(),

@@ -135,3 +135,41 @@ impl Signer {
         self.sign(self.notarize_body(title, documents))
     }
 }
+
+impl Signer {
+    /// Submits one call signed by this signer and waits (up to a minute) until it is committed;
+    /// returns the transaction's status answer (`ok` says whether it succeeded).
+    pub fn commit(
+        &self,
+        node: &Node,
+        contract: &str,
+        method: &str,
+        args: serde_json::Value,
+    ) -> serde_json::Value {
+        let body = TransactionBody {
+            calls: vec![zl_types::Call {
+                contract: contract.into(),
+                method: method.into(),
+                args,
+            }],
+            ..self.notarize_body("unused", Vec::new())
+        };
+        let signed = self.sign(body);
+        let answer = crate::http::post(&node.url, "/v1/transactions", &signed.json());
+        assert!(
+            answer.status < 300,
+            "submit {contract}.{method}: {}",
+            answer.body
+        );
+        crate::wait::wait_until(
+            "the transaction's commit",
+            std::time::Duration::from_secs(60),
+            || {
+                let answer =
+                    crate::http::get(&node.url, &format!("/v1/transactions/{}", signed.id));
+                let json = answer.json();
+                (json["status"] == "committed").then_some(json)
+            },
+        )
+    }
+}
