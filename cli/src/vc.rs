@@ -46,6 +46,10 @@ pub(crate) enum VcCommand {
         /// The submitter key that registers the status.
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
+        /// Add no `credentialStatus`: only for an authorisation credential (appendix E.3),
+        /// which its subject issues and which has no status on chain.
+        #[arg(long, conflicts_with = "register")]
+        no_status: bool,
     },
     /// Verify a credential (§9.5): by the node, or offline with `--doc` files.
     Verify {
@@ -177,9 +181,10 @@ pub(crate) fn run_vc(command: VcCommand, client: &Client) -> anyhow::Result<Exit
             out,
             register,
             key,
+            no_status,
         } => {
             let mut unsigned = read_json(&credential)?;
-            if unsigned.get("credentialStatus").is_none() {
+            if unsigned.get("credentialStatus").is_none() && !no_status {
                 let id = unsigned
                     .get("id")
                     .and_then(Value::as_str)
