@@ -1,5 +1,5 @@
 //! `zl login`: proof of control of a DID (JR/T 0325 §9.3): asks the node for a challenge, signs
-//! it with a key in the DID's `authentication` (PROTOCOL §18.4), optionally sends a presentation
+//! it with a key in the DID's `authentication` (PROTOCOL §18.3), optionally sends a presentation
 //! of role credentials made for that challenge, and prints the session token.
 
 use crate::client::Client;

@@ -70,7 +70,7 @@ pub struct DidVersion {
 pub struct CreateArgs {
     /// The DID document (its `id` is the DID created).
     pub document: Value,
-    /// For an investor DID: the allocator's signature over the code (PROTOCOL §18.3).
+    /// For an investor DID: the allocator's signature over the code (PROTOCOL §18.2).
     #[serde(default)]
     pub allocation: Option<zl_types::Signature>,
 }

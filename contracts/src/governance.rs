@@ -110,7 +110,7 @@ fn propose(
 ) -> Result<Effects, ContractError> {
     let signer = &tx.transaction.body.signer;
     match &args.action {
-        // Key recovery is the DID authority's to propose (JR/T 0325 §9; docs/DID.md §4).
+        // Key recovery is the DID authority's to propose (docs/DID.md §11.2).
         GovernanceAction::RecoverDid { .. } => require_did_authority(view, signer)?,
         _ => require_governor(view, signer)?,
     }

@@ -46,7 +46,7 @@ pub(super) fn check_allocation(
     let bytes = investor_allocation_bytes(&ctx.chain_id, &tx.transaction.body.genesis_hash, code);
     key.verify(&bytes, signature).map_err(|_| {
         ContractError::Unauthorized(format!(
-            "did.create {did}: the allocation does not verify with the allocator key {key} for code {code} on chain {} (PROTOCOL §18.3)",
+            "did.create {did}: the allocation does not verify with the allocator key {key} for code {code} on chain {} (PROTOCOL §18.2)",
             ctx.chain_id
         ))
     })

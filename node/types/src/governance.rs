@@ -102,7 +102,7 @@ pub enum GovernanceAction {
         /// The new document (its `id` stays the DID).
         document: serde_json::Value,
     },
-    /// Sets, or with `null` clears, the key that allocates investor codes (docs/DID.md §3).
+    /// Sets, or with `null` clears, the key that allocates investor codes (docs/DID.md §11.1).
     SetInvestorAllocator {
         /// The allocator's key.
         #[serde(default)]

@@ -174,7 +174,7 @@ fn check_login(state: &NodeState, request: LoginRequest, now: u64) -> Result<Ses
         &request.challenge,
     );
     method.key.verify(&bytes, &request.signature).map_err(|_| {
-        bad_login("the signature does not verify over the challenge (PROTOCOL §18.4); sign the bytes it gives with the method's key")
+        bad_login("the signature does not verify over the challenge (PROTOCOL §18.3); sign the bytes it gives with the method's key")
     })?;
     let mut roles: Vec<String> = state
         .ledger
