@@ -48,6 +48,19 @@ pub(crate) enum DidCommand {
         /// The DID authority's key file (ZL_PASSPHRASE opens an encrypted one).
         #[arg(long, value_name = "FILE")]
         key: PathBuf,
+        /// For an investor DID: the allocator's signature over the code (`zl did allocate`).
+        #[arg(long, value_name = "HEX")]
+        allocation: Option<String>,
+    },
+    /// Allocate an investor code to the node's chain: the allocator signs it (PROTOCOL §18.2)
+    /// and the signature is printed, for `zl did create --allocation`.
+    Allocate {
+        /// The investor code, e.g. Q123456789.
+        #[arg(long)]
+        code: String,
+        /// The allocator's key file (the key governance set with set_investor_allocator).
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
     },
     /// Replace a DID's document, authorised by a controller's key; waits for the commit and
     /// shows the new version.
@@ -149,7 +162,12 @@ pub(crate) fn run(command: DidCommand, node: &str) -> anyhow::Result<ExitCode> {
             };
             document::write(&spec, &out).map(|()| ExitCode::SUCCESS)
         }
-        DidCommand::Create { document, key } => change::create(&client()?, &document, &key),
+        DidCommand::Create {
+            document,
+            key,
+            allocation,
+        } => change::create(&client()?, &document, &key, allocation.as_deref()),
+        DidCommand::Allocate { code, key } => change::allocate(&client()?, &code, &key),
         DidCommand::Update {
             did,
             document,

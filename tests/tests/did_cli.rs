@@ -305,3 +305,151 @@ fn zl_did_makes_creates_rotates_resolves_and_deactivates_a_did() {
         "3"
     );
 }
+
+/// Investor DIDs need the governed allocator's signature (docs/DID.md §11.1).
+#[test]
+fn an_investor_did_is_created_with_the_allocators_signature() {
+    const INVESTOR: &str = "did:rem:shanghai:Q123456789";
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let home = dir.path().join("node");
+    Node::init(&home, "shanghai", "sm");
+    let node = Node::start(&home);
+    let authority_path = home.join("node.key");
+    let authority = path_str(&authority_path);
+    let public = zl(&node, &["keys", "show", authority], 0);
+    let public = String::from_utf8_lossy(&public.stdout).trim().to_string();
+    let roles = serde_json::json!({"type": "set_roles", "public_key": public,
+        "roles": ["validator", "governor", "did_authority"]});
+    zl(
+        &node,
+        &[
+            "governance",
+            "propose",
+            "--key",
+            authority,
+            "--action",
+            &roles.to_string(),
+        ],
+        0,
+    );
+    let (allocator_path, allocator_public) = new_key(dir.path(), "allocator", &node);
+    let (investor_key, _) = new_key(dir.path(), "investor", &node);
+    let doc = dir.path().join("investor.did.json");
+    zl(
+        &node,
+        &[
+            "did",
+            "doc",
+            "--did",
+            INVESTOR,
+            "--key-file",
+            &investor_key,
+            "--out",
+            path_str(&doc),
+        ],
+        0,
+    );
+
+    let refused = zl(
+        &node,
+        &[
+            "did",
+            "create",
+            "--document",
+            path_str(&doc),
+            "--key",
+            authority,
+        ],
+        1,
+    );
+    assert!(
+        text(&refused).contains("no investor allocator"),
+        "{}",
+        text(&refused)
+    );
+    let action =
+        serde_json::json!({"type": "set_investor_allocator", "public_key": allocator_public});
+    zl(
+        &node,
+        &[
+            "governance",
+            "propose",
+            "--key",
+            authority,
+            "--action",
+            &action.to_string(),
+        ],
+        0,
+    );
+    let refused = zl(
+        &node,
+        &[
+            "did",
+            "create",
+            "--document",
+            path_str(&doc),
+            "--key",
+            authority,
+        ],
+        1,
+    );
+    assert!(text(&refused).contains("allocation"), "{}", text(&refused));
+    let wrong = zl(
+        &node,
+        &[
+            "did",
+            "allocate",
+            "--code",
+            "Q123456780",
+            "--key",
+            &allocator_path,
+        ],
+        0,
+    );
+    let wrong = String::from_utf8_lossy(&wrong.stdout).trim().to_string();
+    zl(
+        &node,
+        &[
+            "did",
+            "create",
+            "--document",
+            path_str(&doc),
+            "--key",
+            authority,
+            "--allocation",
+            &wrong,
+        ],
+        1,
+    );
+    let allocation = zl(
+        &node,
+        &[
+            "did",
+            "allocate",
+            "--code",
+            "Q123456789",
+            "--key",
+            &allocator_path,
+        ],
+        0,
+    );
+    let allocation = String::from_utf8_lossy(&allocation.stdout)
+        .trim()
+        .to_string();
+    zl(
+        &node,
+        &[
+            "did",
+            "create",
+            "--document",
+            path_str(&doc),
+            "--key",
+            authority,
+            "--allocation",
+            &allocation,
+        ],
+        0,
+    );
+    let resolved = zl_tests::http::get(&node.url, &format!("/{INVESTOR}"));
+    assert_eq!(resolved.status, 200, "{}", resolved.body);
+}

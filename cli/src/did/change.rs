@@ -32,6 +32,7 @@ pub(super) fn create(
     client: &Client,
     document_path: &Path,
     key_path: &Path,
+    allocation: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let chain = Chain::fetch(client)?;
     let key = chain::load_submitter(key_path, &chain)?;
@@ -54,9 +55,35 @@ pub(super) fn create(
             metadata.version_id
         );
     }
-    let args = json!({"document": document.to_json()});
+    let mut args = json!({"document": document.to_json()});
+    if let Some(hex) = allocation {
+        let signature: zl_types::Signature = serde_json::from_value(json!(hex.trim()))
+            .context("--allocation is the 128 hex characters `zl did allocate` printed")?;
+        args["allocation"] = serde_json::to_value(signature)?;
+    }
     let outcome = chain::submit(client, &chain, &key, "create", args)?;
     finish(client, &document.id, outcome, "creation")
+}
+
+/// `zl did allocate`: the allocator's signature over an investor code on the node's chain.
+pub(super) fn allocate(client: &Client, code: &str, key_path: &Path) -> anyhow::Result<ExitCode> {
+    let chain = Chain::fetch(client)?;
+    let valid = code.len() == 10
+        && code.as_bytes()[0].is_ascii_uppercase()
+        && code.bytes().skip(1).all(|b| b.is_ascii_digit());
+    if !valid {
+        bail!(
+            "{code:?} is not an investor code: one capital letter and nine digits, e.g. Q123456789"
+        );
+    }
+    let key = crate::keys::load(key_path)?;
+    let bytes = zl_types::did::investor_allocation_bytes(
+        &chain.binding.chain_id,
+        &chain.binding.genesis_hash,
+        code,
+    );
+    println!("{}", key.sign(&bytes).to_hex());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `zl did update`.
