@@ -62,6 +62,9 @@ pub struct DidVersion {
     pub height: u64,
     /// Block time (Unix ms).
     pub time: u64,
+    /// The transaction that wrote it: its receipt proves the version's event, which carries the
+    /// document's digest (`GET /v1/transactions/{id}/receipt`).
+    pub tx_id: zl_types::Hash,
 }
 
 /// `did.create` arguments.
@@ -442,6 +445,7 @@ fn write_version(
         kind: kind.into(),
         height: ctx.height,
         time: ctx.time,
+        tx_id: tx.id,
     };
     let mut attributes = json!({"did": did, "version": head.version, "document_digest": digest});
     if let (Some(into), Value::Object(more)) = (attributes.as_object_mut(), extra) {

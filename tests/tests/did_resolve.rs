@@ -110,4 +110,20 @@ fn a_did_created_and_deactivated_on_chain_resolves_in_every_version() {
     assert_eq!(missing.json()["didResolutionMetadata"]["error"], "notFound");
     let other = http::get(&node.url, "/did:rem:shanghai:SH000001F.S2101");
     assert_eq!(other.status, 404, "{}", other.body);
+
+    // Every version is provable: its record names the transaction whose receipt carries the
+    // version's event with the document's digest.
+    for (n, kind) in [(1, "create"), (2, "deactivate")] {
+        let record = http::get(&node.url, &format!("/v1/dids/{DID}/versions/{n}")).json();
+        assert_eq!(record["kind"], kind, "{record}");
+        let receipt = http::get(&node.url, record["receipt"].as_str().unwrap());
+        assert_eq!(receipt.status, 200, "{}", receipt.body);
+        let digest = record["document_digest"].as_str().unwrap();
+        assert!(
+            receipt.body.contains(digest),
+            "the receipt proves the event with the digest"
+        );
+    }
+    let missing = http::get(&node.url, &format!("/v1/dids/{DID}/versions/3"));
+    assert_eq!(missing.status, 404);
 }

@@ -83,7 +83,8 @@ async fn every_documented_route_is_served() {
             .replace("{digest}", &sample)
             .replace("{height}", "1")
             .replace("{seq}", "0")
-            .replace("{did}", "did:rem:shanghai:SH000001");
+            .replace("{did}", "did:rem:shanghai:SH000001")
+            .replace("{version}", "1");
         for method in operations.as_object().unwrap().keys() {
             let method: Method = method.to_uppercase().parse().unwrap();
             let answer = node.call(method.clone(), &uri, Some(b"{}".to_vec())).await;

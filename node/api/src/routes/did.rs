@@ -152,3 +152,46 @@ fn acceptable(headers: &HeaderMap) -> bool {
         .map(|part| part.split(';').next().unwrap_or("").trim())
         .any(|media| ACCEPTED.contains(&media))
 }
+
+/// `GET /v1/dids/{did}/versions/{n}`: how version `n` was written (kind, height, time, the
+/// transaction, the document's digest), so that its transaction receipt proves it.
+pub(crate) async fn version(
+    State(state): State<Arc<NodeState>>,
+    axum::extract::Path((did, number)): axum::extract::Path<(String, String)>,
+) -> Result<Response, crate::error::ApiError> {
+    use crate::error::{ApiError, ErrorCode};
+    let number: u64 = number.parse().map_err(|_| {
+        ApiError::bad_request(
+            ErrorCode::BadQuery,
+            "the version is a decimal number from 1",
+        )
+    })?;
+    let version = state
+        .ledger
+        .did_version(&did, number)
+        .map_err(ApiError::ledger)?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "{did} has no version {number} on this chain; resolve it to see its versions"
+            ))
+        })?;
+    let bytes = zl_types::canonical::canonical_json(&version.document)
+        .map_err(|e| ApiError::ledger(format!("a stored document does not encode: {e}")))?;
+    let digest = state
+        .ledger
+        .genesis()
+        .crypto_suite
+        .hash_algorithm()
+        .digest(&bytes);
+    Ok(axum::Json(serde_json::json!({
+        "did": did,
+        "version": number,
+        "kind": version.kind,
+        "height": version.height,
+        "time": date_time(version.time),
+        "tx_id": version.tx_id,
+        "document_digest": digest,
+        "receipt": format!("/v1/transactions/{}/receipt", version.tx_id),
+    }))
+    .into_response())
+}

@@ -111,6 +111,11 @@ pub(crate) fn table(limits: &ApiLimits) -> Table {
         get(governance::proposal),
     )
     .add("get", "/v1/validators", get(governance::validators))
+    .add(
+        "get",
+        "/v1/dids/{did}/versions/{version}",
+        get(did::version),
+    )
     .add("get", "/v1/credentials/status", get(credentials::status))
     .add(
         "get",
