@@ -30,10 +30,19 @@ pub(crate) struct LoginArgs {
 pub(crate) fn run(args: LoginArgs, client: &Client) -> anyhow::Result<ExitCode> {
     let key = crate::keys::load(&args.key)?;
     let status = crate::status::NodeStatus::fetch(client)?;
-    let opened: Value = client.post_json(
+    let raw = client.send(
+        "POST",
         "/v1/auth/challenge",
-        &serde_json::to_vec(&json!({"did": args.did}))?,
+        Some(&serde_json::to_vec(&json!({"did": args.did}))?),
     )?;
+    if raw.status == 401 {
+        return Ok(refused(&raw.body));
+    }
+    if raw.status != 200 {
+        return Err(raw.error().into());
+    }
+    let opened: Value =
+        serde_json::from_slice(&raw.body).context("the node's answer is not JSON")?;
     let challenge = opened["challenge"]
         .as_str()
         .context("the node answered no challenge")?;
@@ -67,14 +76,7 @@ pub(crate) fn run(args: LoginArgs, client: &Client) -> anyhow::Result<ExitCode> 
     }
     let raw = client.send("POST", "/v1/auth/login", Some(&serde_json::to_vec(&body)?))?;
     if raw.status == 401 {
-        let answer: Value = serde_json::from_slice(&raw.body).unwrap_or(Value::Null);
-        println!(
-            "REFUSED: {}",
-            answer["error"]["message"]
-                .as_str()
-                .unwrap_or("no reason given")
-        );
-        return Ok(ExitCode::from(crate::EXIT_NEGATIVE));
+        return Ok(refused(&raw.body));
     }
     if raw.status != 200 {
         return Err(raw.error().into());
@@ -83,4 +85,14 @@ pub(crate) fn run(args: LoginArgs, client: &Client) -> anyhow::Result<ExitCode> 
         serde_json::from_slice(&raw.body).context("the node's answer is not JSON")?;
     println!("{}", serde_json::to_string_pretty(&answer)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the node's reason for refusing the login: a negative answer.
+fn refused(body: &[u8]) -> ExitCode {
+    let answer: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let reason = answer["error"]["message"]
+        .as_str()
+        .unwrap_or("no reason given");
+    println!("REFUSED: {reason}");
+    ExitCode::from(crate::EXIT_NEGATIVE)
 }

@@ -63,6 +63,9 @@ pub(crate) enum VcCommand {
     },
     /// Revoke a credential's status (§9.7), signed by one of the issuer's submitter keys.
     Revoke {
+        /// The credential's issuer (its DID).
+        #[arg(long, value_name = "DID")]
+        issuer: String,
         /// The credential's id.
         #[arg(long, value_name = "ID")]
         id: String,
@@ -155,20 +158,33 @@ fn sm2_key(path: &Path) -> anyhow::Result<zl_types::SecretKey> {
 }
 
 /// The status URL of a credential on the node at `base`.
-fn status_url(base: &str, id: &str) -> String {
-    let encoded: String = id
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect();
+fn status_url(base: &str, issuer: &str, id: &str) -> String {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                other => format!("%{other:02X}"),
+            })
+            .collect()
+    };
     format!(
-        "{}/v1/credentials/status?id={encoded}",
-        base.trim_end_matches('/')
+        "{}/v1/credentials/status?issuer={}&id={}",
+        base.trim_end_matches('/'),
+        encode(issuer),
+        encode(id)
     )
+}
+
+/// The issuer DID of an unsigned credential (`issuer` or `issuer.id`).
+fn issuer_of(credential: &Value) -> anyhow::Result<String> {
+    let issuer = &credential["issuer"];
+    issuer
+        .as_str()
+        .or_else(|| issuer["id"].as_str())
+        .map(str::to_owned)
+        .context("the credential has no issuer DID")
 }
 
 /// Runs a `zl vc` command.
@@ -189,8 +205,7 @@ pub(crate) fn run_vc(command: VcCommand, client: &Client) -> anyhow::Result<Exit
                     .get("id")
                     .and_then(Value::as_str)
                     .context("the credential has no id")?;
-                unsigned["credentialStatus"] =
-                    json!({"id": status_url(client.base(), id), "type": STATUS_TYPE});
+                unsigned["credentialStatus"] = json!({"id": status_url(client.base(), &issuer_of(&unsigned)?, id), "type": STATUS_TYPE});
             }
             let signed = zl_credentials::issue::issue_credential(
                 &unsigned,
@@ -227,11 +242,16 @@ pub(crate) fn run_vc(command: VcCommand, client: &Client) -> anyhow::Result<Exit
                 zl_credentials::verify::verify_credential(&env, &vc, crate::time::now_ms());
             Ok(offline::report(outcome.map(|v| vec![v])))
         }
-        VcCommand::Revoke { id, reason, key } => {
+        VcCommand::Revoke {
+            issuer,
+            id,
+            reason,
+            key,
+        } => {
             let call = Call {
                 contract: "credential".into(),
                 method: "revoke".into(),
-                args: json!({"id": id, "reason": reason}),
+                args: json!({"issuer": issuer, "id": id, "reason": reason}),
             };
             crate::governance::submit_and_report(client, &key, call, "revoked the credential")
         }

@@ -3,8 +3,9 @@
 //! credential's status. Credentials themselves stay off chain with their holders.
 //!
 //! `credential.register {id, issuer, types}` marks a credential `valid`; `credential.revoke
-//! {id, reason}` marks it `revoked` (final). Both are signed by one of the issuer's submitter
-//! keys; `register` also needs every type registered for the issuer.
+//! {issuer, id, reason}` marks it `revoked` (final). Both are signed by one of the issuer's
+//! submitter keys; `register` also needs every type registered for the issuer. A status is
+//! kept per issuer and id, so no issuer can take another's credential id.
 
 use crate::{ContractError, Effects, StateView};
 use serde::{Deserialize, Serialize};
@@ -24,9 +25,16 @@ pub fn issuer_key(did: &str) -> Vec<u8> {
     [b"credential/issuer/".as_slice(), did.as_bytes()].concat()
 }
 
-/// State key of a credential's status: `credential/status/` ‖ credential id.
-pub fn status_key(id: &str) -> Vec<u8> {
-    [b"credential/status/".as_slice(), id.as_bytes()].concat()
+/// State key of a credential's status: `credential/status/` ‖ issuer DID ‖ 0x00 ‖ credential
+/// id (a DID never holds 0x00).
+pub fn status_key(issuer: &str, id: &str) -> Vec<u8> {
+    [
+        b"credential/status/".as_slice(),
+        issuer.as_bytes(),
+        &[0],
+        id.as_bytes(),
+    ]
+    .concat()
 }
 
 /// An issuer's registration, as governance wrote it.
@@ -79,6 +87,8 @@ pub struct RegisterArgs {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeArgs {
+    /// Its issuer's DID.
+    pub issuer: String,
     /// The credential's id.
     pub id: String,
     /// Why.
@@ -157,9 +167,9 @@ pub fn issuer(view: &dyn StateView, did: &str) -> Option<IssuerRegistration> {
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
 }
 
-/// The status record of credential `id`.
-pub fn status(view: &dyn StateView, id: &str) -> Option<StatusRecord> {
-    view.get(&status_key(id))
+/// The status record of credential `id` of `issuer`.
+pub fn status(view: &dyn StateView, issuer: &str, id: &str) -> Option<StatusRecord> {
+    view.get(&status_key(issuer, id))
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
 }
 
@@ -209,7 +219,7 @@ fn register(
             args.issuer, registration.credential_types
         )));
     }
-    if status(view, &args.id).is_some() {
+    if status(view, &args.issuer, &args.id).is_some() {
         return Err(ContractError::Conflict(format!(
             "credential {} is registered already; a credential id is registered once",
             args.id
@@ -233,10 +243,10 @@ fn revoke(
     tx: &CheckedTransaction,
     args: RevokeArgs,
 ) -> Result<Effects, ContractError> {
-    let mut record = status(view, &args.id).ok_or_else(|| {
+    let mut record = status(view, &args.issuer, &args.id).ok_or_else(|| {
         ContractError::NotFound(format!(
-            "credential {} is not registered on this chain",
-            args.id
+            "credential {} of {} is not registered on this chain",
+            args.id, args.issuer
         ))
     })?;
     let registration = issuer(view, &record.issuer).ok_or_else(|| {
@@ -262,7 +272,7 @@ fn write(tx: &CheckedTransaction, record: StatusRecord, kind: &str) -> Effects {
     let attributes = json!({"id": record.id, "issuer": record.issuer, "types": record.types});
     Effects {
         writes: vec![(
-            status_key(&record.id),
+            status_key(&record.issuer, &record.id),
             canonical_json(&record).expect("a status record is plain data"),
         )],
         events: vec![Event {

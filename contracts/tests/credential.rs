@@ -59,7 +59,7 @@ fn register_issuer(types: &[&str]) -> Call {
 }
 
 fn status(world: &World, id: &str) -> StatusRecord {
-    serde_json::from_slice(&world.state[&status_key(id)]).unwrap()
+    serde_json::from_slice(&world.state[&status_key(ISSUER, id)]).unwrap()
 }
 
 fn document(did: &str, seed: u8) -> Value {
@@ -146,7 +146,7 @@ fn status_is_registered_and_revoked_by_the_issuers_submitters_only() {
         call(
             "credential",
             "revoke",
-            json!({"id": VC, "reason": "risk assessment expired"}),
+            json!({"issuer": ISSUER, "id": VC, "reason": "risk assessment expired"}),
         )
     };
     let err = w.call(SUBMITTER, revoke()).unwrap_err();
@@ -370,4 +370,52 @@ fn investor_dids_need_the_allocators_signature() {
     )
     .expect("created");
     assert!(w.state.contains_key(&head_key(INVESTOR)));
+}
+
+/// One issuer cannot take another's credential id: statuses are kept per issuer.
+#[test]
+fn an_issuer_cannot_squat_another_issuers_credential_id() {
+    const OTHER: &str = "did:rem:shanghai:91310104MA1FRNWW80";
+    let mut w = world();
+    w.call(G0, register_issuer(&["QualifiedInvestorCredential"]))
+        .unwrap();
+    w.call(
+        G0,
+        propose(GovernanceAction::RegisterIssuer {
+            did: OTHER.into(),
+            credential_types: vec!["QualifiedInvestorCredential".into()],
+            submitters: vec![public(SUBMITTER)],
+        }),
+    )
+    .unwrap();
+    let register = |issuer: &str| {
+        call(
+            "credential",
+            "register",
+            json!({"id": VC, "issuer": issuer, "types": ["QualifiedInvestorCredential"]}),
+        )
+    };
+    w.call(SUBMITTER, register(OTHER))
+        .expect("the other issuer registers the id first");
+    w.call(ISSUER_KEY, register(ISSUER))
+        .expect("the real issuer's status is its own");
+    let revoke = |issuer: &str, signer| {
+        (
+            signer,
+            call(
+                "credential",
+                "revoke",
+                json!({"issuer": issuer, "id": VC, "reason": "r"}),
+            ),
+        )
+    };
+    let (signer, other_revokes_mine) = revoke(ISSUER, SUBMITTER);
+    let err = w.call(signer, other_revokes_mine).unwrap_err();
+    assert!(err.starts_with("unauthorized"), "{err}");
+    let (signer, mine) = revoke(ISSUER, ISSUER_KEY);
+    w.call(signer, mine)
+        .expect("the real issuer revokes its credential");
+    assert_eq!(status(&w, VC).status, "revoked");
+    let theirs: StatusRecord = serde_json::from_slice(&w.state[&status_key(OTHER, VC)]).unwrap();
+    assert_eq!(theirs.status, "valid");
 }

@@ -187,6 +187,10 @@ fn the_section_9_flows_with_a_real_node() {
     let vc: Value = serde_json::from_slice(&std::fs::read(&signed).unwrap()).unwrap();
     let status_url = vc["credentialStatus"]["id"].as_str().unwrap().to_owned();
     assert!(status_url.starts_with(&node.url), "{status_url}");
+    assert!(
+        status_url.contains("issuer=did%3Arem%3Ashanghai%3A91310000564759688N&id="),
+        "{status_url}"
+    );
     let status = zl_tests::get_json(&status_url).unwrap();
     assert_eq!(status, json!({"id": VC_ID, "credentialStatus": "valid"}));
 
@@ -344,6 +348,8 @@ fn the_section_9_flows_with_a_real_node() {
         &[
             "vc",
             "revoke",
+            "--issuer",
+            ISSUER,
             "--id",
             VC_ID,
             "--reason",

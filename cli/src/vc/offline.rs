@@ -6,7 +6,7 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use zl_credentials::verify::{Environment, NonceMemory, Status, Verified};
+use zl_credentials::verify::{Acceptance, Environment, NonceMemory, StatusAnswer, Verified};
 use zl_credentials::CredentialError;
 use zl_types::did::DidDocument;
 
@@ -56,12 +56,12 @@ impl Environment for Documents {
         }
     }
 
-    fn status(&self, _id: &str, _url: &str) -> Option<Status> {
-        None
+    fn status(&self, _issuer: &str, _id: &str) -> Result<Option<StatusAnswer>, String> {
+        Ok(None)
     }
 
-    fn may_issue(&self, _issuer: &str, _credential_type: &str) -> Option<bool> {
-        None
+    fn may_issue(&self, _issuer: &str, _credential_type: &str) -> Result<Option<bool>, String> {
+        Ok(None)
     }
 }
 
@@ -109,10 +109,15 @@ impl NonceFile {
 }
 
 impl NonceMemory for NonceFile {
-    fn accept_once(&mut self, nonce: &str, _now_ms: u64) -> bool {
-        let fresh = self.nonces.insert(nonce.to_owned());
-        self.changed |= fresh;
-        fresh
+    fn accept_once(&mut self, _holder: &str, nonce: &str, _now_ms: u64) -> Acceptance {
+        if self.nonces.len() >= NONCE_FILE_ENTRIES_MAX {
+            return Acceptance::Full;
+        }
+        if !self.nonces.insert(nonce.to_owned()) {
+            return Acceptance::Replayed;
+        }
+        self.changed = true;
+        Acceptance::Fresh
     }
 }
 

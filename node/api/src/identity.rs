@@ -2,9 +2,12 @@
 //! and issuer registrations read from the ledger, the presentation nonces it accepted (inside
 //! a bounded window), and the challenges and sessions of proof-of-control logins.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Mutex;
-use zl_credentials::verify::{Environment, NonceMemory, Status, PRESENTATION_WINDOW_MS};
+use zl_credentials::verify::{
+    Acceptance, Environment, NonceMemory, Status, StatusAnswer, CLOCK_SKEW_MS,
+    PRESENTATION_WINDOW_MS,
+};
 use zl_ledger::Ledger;
 use zl_types::did::DidDocument;
 use zl_types::ChainRole;
@@ -12,8 +15,15 @@ use zl_types::ChainRole;
 /// Presentation nonces remembered at most; when full, new presentations are refused until
 /// old nonces leave the window (a verifier never forgets a nonce inside the window).
 pub const NONCES_MAX: usize = 100_000;
+/// Presentation nonces remembered per holder at most (about 100 presentations a minute).
+pub const NONCES_PER_HOLDER_MAX: usize = 1_000;
 /// Open login challenges at most.
 pub const CHALLENGES_MAX: usize = 10_000;
+/// Open login challenges per DID at most.
+pub const CHALLENGES_PER_DID_MAX: usize = 8;
+/// Credential and presentation verifications (and logins) running at once at most: each
+/// takes a core for milliseconds, and consensus must keep its share of the machine.
+pub const VERIFICATIONS_MAX: usize = 2;
 /// Live sessions at most.
 pub const SESSIONS_MAX: usize = 10_000;
 /// How long a challenge may be answered (2 minutes).
@@ -51,54 +61,80 @@ impl Environment for LedgerEnvironment<'_> {
             .map_err(|e| e.to_string())
     }
 
-    fn status(&self, id: &str, _url: &str) -> Option<Status> {
-        match self.ledger.credential_status(id) {
-            Ok(Some(record)) if record.status == "valid" => Some(Status::Valid),
-            Ok(Some(_)) => Some(Status::Revoked),
-            Ok(None) => Some(Status::NotExist),
-            Err(_) => None,
-        }
+    fn status(&self, issuer: &str, id: &str) -> Result<Option<StatusAnswer>, String> {
+        let record = self
+            .ledger
+            .credential_status(issuer, id)
+            .map_err(|e| format!("the ledger could not be read: {e}"))?;
+        Ok(Some(match record {
+            Some(r) => StatusAnswer {
+                status: if r.status == "valid" {
+                    Status::Valid
+                } else {
+                    Status::Revoked
+                },
+                types: r.types,
+            },
+            None => StatusAnswer {
+                status: Status::NotExist,
+                types: Vec::new(),
+            },
+        }))
     }
 
-    fn may_issue(&self, issuer: &str, credential_type: &str) -> Option<bool> {
-        match self.ledger.credential_issuer(issuer) {
-            Ok(Some(r)) => Some(r.credential_types.iter().any(|t| t == credential_type)),
-            Ok(None) => Some(false),
-            Err(_) => None,
-        }
+    fn may_issue(&self, issuer: &str, credential_type: &str) -> Result<Option<bool>, String> {
+        let registration = self
+            .ledger
+            .credential_issuer(issuer)
+            .map_err(|e| format!("the ledger could not be read: {e}"))?;
+        Ok(Some(registration.is_some_and(|r| {
+            r.credential_types.iter().any(|t| t == credential_type)
+        })))
     }
 }
 
-/// Nonces accepted within [`PRESENTATION_WINDOW_MS`], oldest first.
+/// Nonces accepted within [`PRESENTATION_WINDOW_MS`] (plus skew), oldest first, with a count
+/// per holder so that no holder can fill the memory for everyone.
 #[derive(Default)]
 pub struct NonceWindow {
-    order: VecDeque<(u64, String)>,
-    seen: std::collections::HashSet<String>,
+    order: VecDeque<(u64, String, String)>,
+    seen: HashSet<String>,
+    per_holder: HashMap<String, usize>,
 }
 
 impl NonceWindow {
     fn forget_before(&mut self, now_ms: u64) {
-        while let Some((at, _)) = self.order.front() {
-            if now_ms.saturating_sub(*at)
-                <= PRESENTATION_WINDOW_MS + zl_credentials::verify::CLOCK_SKEW_MS
-            {
+        while let Some((at, _, _)) = self.order.front() {
+            if now_ms.saturating_sub(*at) <= PRESENTATION_WINDOW_MS + CLOCK_SKEW_MS {
                 break;
             }
-            let (_, nonce) = self.order.pop_front().expect("front exists");
+            let (_, holder, nonce) = self.order.pop_front().expect("front exists");
             self.seen.remove(&nonce);
+            if let Some(count) = self.per_holder.get_mut(&holder) {
+                *count -= 1;
+                if *count == 0 {
+                    self.per_holder.remove(&holder);
+                }
+            }
         }
     }
 }
 
 impl NonceMemory for NonceWindow {
-    fn accept_once(&mut self, nonce: &str, now_ms: u64) -> bool {
+    fn accept_once(&mut self, holder: &str, nonce: &str, now_ms: u64) -> Acceptance {
         self.forget_before(now_ms);
-        if self.seen.contains(nonce) || self.order.len() >= NONCES_MAX {
-            return false;
+        if self.seen.contains(nonce) {
+            return Acceptance::Replayed;
+        }
+        let count = self.per_holder.get(holder).copied().unwrap_or(0);
+        if self.order.len() >= NONCES_MAX || count >= NONCES_PER_HOLDER_MAX {
+            return Acceptance::Full;
         }
         self.seen.insert(nonce.to_owned());
-        self.order.push_back((now_ms, nonce.to_owned()));
-        true
+        self.per_holder.insert(holder.to_owned(), count + 1);
+        self.order
+            .push_back((now_ms, holder.to_owned(), nonce.to_owned()));
+        Acceptance::Fresh
     }
 }
 
@@ -121,10 +157,19 @@ pub struct Logins {
 }
 
 impl Logins {
-    /// Opens `challenge` for `did`, or answers false when too many are open.
+    /// Opens `challenge` for `did`, or answers false when too many are open (in all, or for
+    /// this DID). Expired challenges are swept only when the store is full.
     pub fn open(&mut self, challenge: String, did: String, now_ms: u64) -> bool {
-        self.challenges.retain(|_, (_, expires)| *expires > now_ms);
         if self.challenges.len() >= CHALLENGES_MAX {
+            self.challenges.retain(|_, (_, expires)| *expires > now_ms);
+        }
+        let for_did = self
+            .challenges
+            .values()
+            .filter(|(owner, expires)| owner == &did && *expires > now_ms)
+            .take(CHALLENGES_PER_DID_MAX)
+            .count();
+        if self.challenges.len() >= CHALLENGES_MAX || for_did >= CHALLENGES_PER_DID_MAX {
             return false;
         }
         self.challenges
@@ -160,12 +205,23 @@ impl Logins {
 }
 
 /// The verifier state the API keeps.
-#[derive(Default)]
 pub struct Verifier {
     /// Presentation nonces.
     pub nonces: Mutex<NonceWindow>,
     /// Logins.
     pub logins: Mutex<Logins>,
+    /// Permits for verifications running at once ([`VERIFICATIONS_MAX`]).
+    pub permits: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for Verifier {
+    fn default() -> Verifier {
+        Verifier {
+            nonces: Mutex::default(),
+            logins: Mutex::default(),
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(VERIFICATIONS_MAX)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -175,13 +231,50 @@ mod tests {
     #[test]
     fn a_nonce_is_accepted_once_inside_the_window_and_forgotten_after() {
         let mut window = NonceWindow::default();
-        assert!(window.accept_once("a", 1_000));
-        assert!(!window.accept_once("a", 2_000));
-        let later = 1_000 + PRESENTATION_WINDOW_MS + zl_credentials::verify::CLOCK_SKEW_MS + 1;
-        assert!(window.accept_once("b", later));
-        assert!(
-            window.accept_once("a", later),
+        assert_eq!(window.accept_once("h", "a", 1_000), Acceptance::Fresh);
+        assert_eq!(window.accept_once("h", "a", 2_000), Acceptance::Replayed);
+        let later = 1_000 + PRESENTATION_WINDOW_MS + CLOCK_SKEW_MS + 1;
+        assert_eq!(window.accept_once("h", "b", later), Acceptance::Fresh);
+        assert_eq!(
+            window.accept_once("h", "a", later),
+            Acceptance::Fresh,
             "forgotten once no presentation carrying it can be accepted"
+        );
+    }
+
+    #[test]
+    fn one_holder_cannot_fill_the_nonce_memory_for_others() {
+        let mut window = NonceWindow::default();
+        for n in 0..NONCES_PER_HOLDER_MAX {
+            assert_eq!(
+                window.accept_once("greedy", &format!("n{n}"), 0),
+                Acceptance::Fresh
+            );
+        }
+        assert_eq!(
+            window.accept_once("greedy", "one more", 0),
+            Acceptance::Full
+        );
+        assert_eq!(window.accept_once("other", "x", 0), Acceptance::Fresh);
+        let later = PRESENTATION_WINDOW_MS + CLOCK_SKEW_MS + 1;
+        assert_eq!(
+            window.accept_once("greedy", "one more", later),
+            Acceptance::Fresh
+        );
+    }
+
+    #[test]
+    fn one_did_holds_a_few_challenges_at_most() {
+        let mut logins = Logins::default();
+        let did = "did:rem:shanghai:SH000001".to_string();
+        for n in 0..CHALLENGES_PER_DID_MAX {
+            assert!(logins.open(format!("c{n}"), did.clone(), 0));
+        }
+        assert!(!logins.open("extra".into(), did.clone(), 0));
+        assert!(logins.open("other".into(), "did:rem:shanghai:SH000002".into(), 0));
+        assert!(
+            logins.open("extra".into(), did, CHALLENGE_TTL_MS + 1),
+            "after they expired"
         );
     }
 

@@ -50,6 +50,7 @@ pub fn canonicalize_dataset(dataset: &oxrdf::Dataset) -> Result<String, Credenti
 /// The RDF dataset of a JSON-LD document (strict expansion, then toRdf).
 pub fn to_dataset(document: &serde_json::Value) -> Result<oxrdf::Dataset, CredentialError> {
     check_contexts(document)?;
+    crate::shape::check_plain_json("document", document)?;
     let text = serde_json::to_string(document).map_err(expansion)?;
     let (value, _) = json_ld::syntax::Value::parse_str(&text).map_err(expansion)?;
     let remote = RemoteDocument::new(None, None, value);

@@ -59,6 +59,15 @@ pub enum CredentialError {
     /// The presentation's nonce was accepted before, inside the replay window.
     #[error("presentation nonce {0:?} was already accepted; the holder must create a new presentation with a fresh nonce")]
     Replay(String),
+    /// The verifier should know the status or registration but could not read it: it refuses
+    /// rather than accept unchecked.
+    #[error("the verifier could not check the credential ({0}); retry later")]
+    Unavailable(String),
+    /// The verifier remembers as many nonces for this holder as it may.
+    #[error(
+        "the verifier holds its limit of recent presentations from {0}; retry in a few minutes"
+    )]
+    NoncesFull(String),
     /// The holder presents a credential about someone else without an authorisation credential.
     #[error("holder {holder} is not the subject {subject} of credential {id} and carries no authorisation credential from that subject naming the holder")]
     NotAuthorised {

@@ -20,6 +20,39 @@ pub const PRESENTATION_TYPE: &str = "VerifiablePresentation";
 pub const STATUS_TYPE: &str = "VCStatus2022";
 /// The credential type by which a subject authorises an agent (appendix E.3).
 pub const AUTHORISATION_TYPE: &str = "CreditDataAuthorization";
+/// The types an authorisation credential may carry without an issuer registration (E.3 has
+/// both); any other type it carries must be registered for its issuer like any credential's.
+pub const AUTHORISATION_EXEMPT_TYPES: [&str; 2] = [AUTHORISATION_TYPE, "LegalEntity"];
+
+/// Refuses what JSON-LD would read differently from this model or silently drop: keywords
+/// other than `@context` (an `@id` would hide a subject's id from the model's reading), blank
+/// node keys (`_:b0`), `null` values and empty arrays.
+pub fn check_plain_json(what: &'static str, value: &Value) -> Result<(), CredentialError> {
+    match value {
+        Value::Null => Err(CredentialError::malformed(
+            what,
+            "a null value would be dropped; leave the member out",
+        )),
+        Value::Array(items) if items.is_empty() => Err(CredentialError::malformed(
+            what,
+            "an empty array would be dropped; leave the member out",
+        )),
+        Value::Array(items) => items.iter().try_for_each(|i| check_plain_json(what, i)),
+        Value::Object(members) => members.iter().try_for_each(|(key, member)| {
+            if key == "@context" {
+                return Ok(());
+            }
+            if key.starts_with('@') || key.starts_with("_:") {
+                return Err(CredentialError::malformed(
+                    what,
+                    format!("the key {key:?} is not accepted: use the model's terms (id, type, ...) only"),
+                ));
+            }
+            check_plain_json(what, member)
+        }),
+        _ => Ok(()),
+    }
+}
 
 /// Members the model holds as sets; a single value is read as a set of one.
 const SET_MEMBERS: [&str; 5] = [
@@ -166,6 +199,7 @@ impl Credential {
                 format!("{size} bytes; at most {CREDENTIAL_BYTES_MAX}"),
             ));
         }
+        check_plain_json(WHAT, value)?;
         let (unsigned, proofs) = split_proof(WHAT, value)?;
         let object = unsigned
             .as_object()
@@ -275,6 +309,7 @@ impl Presentation {
                 format!("{size} bytes; at most {PRESENTATION_BYTES_MAX}"),
             ));
         }
+        check_plain_json(WHAT, value)?;
         let (unsigned, proofs) = split_proof(WHAT, value)?;
         let object = unsigned
             .as_object()

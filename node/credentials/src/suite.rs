@@ -54,18 +54,31 @@ pub fn signing_input(
     check_options(proof)?;
     let options_nquads = canonical_nquads(&options_document(document, proof))?;
     let document_nquads = canonical_nquads(document)?;
-    let mut payload = [0u8; 64];
-    payload[..32].copy_from_slice(&Sm3::digest(options_nquads.as_bytes()));
-    payload[32..].copy_from_slice(&Sm3::digest(document_nquads.as_bytes()));
-    let mut bytes = URL_SAFE_NO_PAD.encode(JWS_HEADER).into_bytes();
-    bytes.push(b'.');
-    bytes.extend_from_slice(&payload);
+    let digest: [u8; 32] = Sm3::digest(document_nquads.as_bytes()).into();
+    let (payload, bytes) = assemble(&options_nquads, &digest);
     Ok(SigningInput {
         options_nquads,
         document_nquads,
         payload,
         bytes,
     })
+}
+
+/// SM3 of the document's canonical N-Quads: the second half of every proof's payload, so a
+/// verifier canonicalises the document once for all its proofs.
+pub fn document_digest(document: &Value) -> Result<[u8; 32], CredentialError> {
+    Ok(Sm3::digest(canonical_nquads(document)?.as_bytes()).into())
+}
+
+/// The payload and signing input from the options' N-Quads and the document's digest.
+fn assemble(options_nquads: &str, document_digest: &[u8; 32]) -> ([u8; 64], Vec<u8>) {
+    let mut payload = [0u8; 64];
+    payload[..32].copy_from_slice(&Sm3::digest(options_nquads.as_bytes()));
+    payload[32..].copy_from_slice(document_digest);
+    let mut bytes = URL_SAFE_NO_PAD.encode(JWS_HEADER).into_bytes();
+    bytes.push(b'.');
+    bytes.extend_from_slice(&payload);
+    (payload, bytes)
 }
 
 fn check_options(proof: &Map<String, Value>) -> Result<(), CredentialError> {
@@ -116,6 +129,16 @@ pub fn verify_proof(
     proof: &Map<String, Value>,
     key: &PublicKey,
 ) -> Result<(), CredentialError> {
+    verify_proof_over(document, &document_digest(document)?, proof, key)
+}
+
+/// Verifies `proof` with `key` over `document`, whose [`document_digest`] is given.
+pub fn verify_proof_over(
+    document: &Value,
+    digest: &[u8; 32],
+    proof: &Map<String, Value>,
+    key: &PublicKey,
+) -> Result<(), CredentialError> {
     if !matches!(key, PublicKey::Sm2(_)) {
         return Err(CredentialError::Proof(format!(
             "{SIGNATURE_TYPE} needs an SM2 key; the verification method holds {key}"
@@ -134,7 +157,9 @@ pub fn verify_proof(
             raw.len()
         ))
     })?;
-    let input = signing_input(document, proof)?;
-    key.verify(&input.bytes, &Signature(raw))
+    check_options(proof)?;
+    let options_nquads = canonical_nquads(&options_document(document, proof))?;
+    let (_, bytes) = assemble(&options_nquads, digest);
+    key.verify(&bytes, &Signature(raw))
         .map_err(|_| CredentialError::Proof("the SM2 signature does not verify".into()))
 }

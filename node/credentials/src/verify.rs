@@ -1,12 +1,15 @@
-//! The verification pipelines of JR/T 0325 §9.5 (credential) and §9.6 (presentation). What the
-//! chain knows (DID documents, status, issuer registrations) and the verifier's nonce memory
-//! come in through [`Environment`] and [`NonceMemory`]; the time is a parameter.
+//! The verification pipelines of JR/T 0325 §9.5 (credential) and §9.6 (presentation, in
+//! [`presentation`]). What the chain knows (DID documents, status, issuer registrations) and the
+//! verifier's nonce memory come in through [`Environment`] and [`NonceMemory`]; the time is a
+//! parameter.
 
-use crate::shape::{Credential, Presentation, AUTHORISATION_TYPE};
-use crate::suite::verify_proof;
+mod presentation;
+
+pub use presentation::verify_presentation;
+
+use crate::shape::{Credential, AUTHORISATION_EXEMPT_TYPES, AUTHORISATION_TYPE};
+use crate::suite::{document_digest, verify_proof_over};
 use crate::{time, CredentialError};
-use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
-use base64::Engine as _;
 use serde_json::{Map, Value};
 use zl_types::did::{Did, DidDocument, Relationship, VerificationMethod};
 
@@ -40,24 +43,45 @@ impl Status {
     }
 }
 
-/// What a verifier knows. An offline verifier answers `None` to what it cannot know, and the
-/// report says what was not checked.
+/// What the chain records of a credential: its status and the types registered with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusAnswer {
+    /// The status.
+    pub status: Status,
+    /// The specific types the issuer registered (empty for `notExist`).
+    pub types: Vec<String>,
+}
+
+/// What a verifier knows. An offline verifier answers `Ok(None)` to what it cannot know, and
+/// the report says what was not checked; a verifier that should know but cannot read it
+/// answers `Err`, and verification fails closed.
 pub trait Environment {
     /// The regulatory chain's id: the one chain id besides JR/T 0325 table 2 a DID may name.
     fn regulatory_chain(&self) -> Option<&str>;
     /// The current document of `did`; `Err` says why there is none (unknown, deactivated).
     fn resolve(&self, did: &str) -> Result<DidDocument, String>;
-    /// The status of credential `id` (whose `credentialStatus.id` is `url`), if known.
-    fn status(&self, id: &str, url: &str) -> Option<Status>;
-    /// Whether `issuer` is registered to issue `credential_type`, if known.
-    fn may_issue(&self, issuer: &str, credential_type: &str) -> Option<bool>;
+    /// The status of credential `id` of `issuer`.
+    fn status(&self, issuer: &str, id: &str) -> Result<Option<StatusAnswer>, String>;
+    /// Whether `issuer` is registered to issue `credential_type`.
+    fn may_issue(&self, issuer: &str, credential_type: &str) -> Result<Option<bool>, String>;
+}
+
+/// A nonce memory's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Acceptance {
+    /// Not seen inside the window: now remembered.
+    Fresh,
+    /// Accepted before and still remembered.
+    Replayed,
+    /// The memory (or the holder's share of it) is full.
+    Full,
 }
 
 /// A verifier's memory of accepted presentation nonces.
 pub trait NonceMemory {
-    /// Remembers `nonce` (accepted at `now_ms`) and answers true, or answers false if it was
-    /// accepted before and is still remembered.
-    fn accept_once(&mut self, nonce: &str, now_ms: u64) -> bool;
+    /// Remembers `holder`'s `nonce` (accepted at `now_ms`) unless it was accepted before or
+    /// there is no room.
+    fn accept_once(&mut self, holder: &str, nonce: &str, now_ms: u64) -> Acceptance;
 }
 
 /// What a successful verification established.
@@ -71,13 +95,14 @@ pub struct Verified {
     pub types: Vec<String>,
     /// Its subjects' DIDs.
     pub subjects: Vec<String>,
-    /// Whether the status was checked (false offline).
+    /// Whether the status was checked (false offline, and for an authorisation credential
+    /// without one).
     pub status_checked: bool,
-    /// Whether the issuer registration was checked (false offline).
+    /// Whether every type was checked against the issuer registry (false offline).
     pub issuer_checked: bool,
 }
 
-fn did(env: &dyn Environment, text: &str, role: &str) -> Result<(), CredentialError> {
+pub(crate) fn did(env: &dyn Environment, text: &str, role: &str) -> Result<(), CredentialError> {
     Did::parse(text, env.regulatory_chain())
         .map(|_| ())
         .map_err(|e| CredentialError::Did(format!("{role} {text:?}: {e}")))
@@ -102,8 +127,9 @@ fn method_for<'a>(
 }
 
 /// Verifies every proof of a document signed by `signer` (a DID): each names a method of the
-/// signer's current document in the relationship its `proofPurpose` names.
-fn verify_proofs(
+/// signer's current document in the relationship its `proofPurpose` names. The document is
+/// canonicalised once, however many proofs it carries.
+pub(crate) fn verify_proofs(
     env: &dyn Environment,
     unsigned: &Value,
     proofs: &[Map<String, Value>],
@@ -116,15 +142,10 @@ fn verify_proofs(
     let document = env
         .resolve(signer)
         .map_err(|why| CredentialError::Did(format!("{signer} cannot be used: {why}")))?;
+    let mut keys = Vec::with_capacity(proofs.len());
     for proof in proofs {
-        let method = proof
-            .get("verificationMethod")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let purpose = proof
-            .get("proofPurpose")
-            .and_then(Value::as_str)
-            .unwrap_or("");
+        let text = |name: &str| proof.get(name).and_then(Value::as_str).unwrap_or("");
+        let (method, purpose) = (text("verificationMethod"), text("proofPurpose"));
         if method.split('#').next() != Some(signer) {
             return Err(CredentialError::Proof(format!(
                 "verificationMethod {method:?} is not a key of {signer}"
@@ -140,13 +161,39 @@ fn verify_proofs(
                 "{method} is not in the {purpose} keys of {signer}'s current document"
             ))
         })?;
-        verify_proof(unsigned, proof, &key.key)?;
+        keys.push(key.key.clone());
+    }
+    let digest = document_digest(unsigned)?;
+    for (proof, key) in proofs.iter().zip(&keys) {
+        verify_proof_over(unsigned, &digest, proof, key)?;
     }
     Ok(())
 }
 
+fn unavailable(why: String) -> CredentialError {
+    CredentialError::Unavailable(why)
+}
+
+/// The authorisation rule (appendix E.3, docs/DID.md §8.6): issued by its subject, with an
+/// `authorization` grant in every subject.
+fn check_authorisation_shape(vc: &Credential) -> Result<(), CredentialError> {
+    let by_subject = !vc.subjects.is_empty()
+        && vc.subjects.iter().all(|s| {
+            s.id.as_deref() == Some(vc.issuer.as_str())
+                && matches!(s.claims.get("authorization"), Some(Value::Object(_)))
+        });
+    if by_subject {
+        return Ok(());
+    }
+    Err(CredentialError::malformed(
+        "credential",
+        "an authorisation credential is issued by its subject and grants `authorization` in every credentialSubject",
+    ))
+}
+
 /// §9.5: verifies a credential at `now_ms`: DID syntax, the model, the validity period, the
-/// issuer's registration for each type, the status, and the proofs.
+/// issuer's registration for each type, the status (recorded for this issuer and these types),
+/// and the proofs.
 pub fn verify_credential(
     env: &dyn Environment,
     credential: &Value,
@@ -155,7 +202,7 @@ pub fn verify_credential(
     let vc = Credential::parse(credential)?;
     did(env, &vc.issuer, "issuer")?;
     for subject in &vc.subjects {
-        if let Some(id) = subject.id.as_deref().filter(|id| id.starts_with("did:")) {
+        if let Some(id) = subject.id.as_deref() {
             did(env, id, "credentialSubject.id")?;
         }
     }
@@ -167,48 +214,31 @@ pub fn verify_credential(
             until: vc.expiration.0,
         });
     }
-    let mut issuer_checked = true;
-    // An authorisation credential is the subject's own statement (appendix E.3): it needs no
-    // registration, but its issuer must be its subject.
-    let self_issued = vc.types.iter().any(|t| t == AUTHORISATION_TYPE);
-    if self_issued {
-        if !vc
-            .subjects
-            .iter()
-            .all(|s| s.id.as_deref() == Some(vc.issuer.as_str()))
-        {
-            return Err(CredentialError::malformed(
-                "credential",
-                "an authorisation credential must be issued by its subject",
-            ));
-        }
-    } else {
-        for credential_type in vc.specific_types() {
-            match env.may_issue(&vc.issuer, credential_type) {
-                Some(true) => {}
-                Some(false) => {
-                    return Err(CredentialError::IssuerNotRegistered {
-                        issuer: vc.issuer.clone(),
-                        credential_type: credential_type.into(),
-                    })
-                }
-                None => issuer_checked = false,
-            }
-        }
+    let authorisation = vc.types.iter().any(|t| t == AUTHORISATION_TYPE);
+    if authorisation {
+        check_authorisation_shape(&vc)?;
     }
-    let mut status_checked = false;
-    if let Some(url) = &vc.status_id {
-        match env.status(&vc.id, url) {
-            Some(Status::Valid) => status_checked = true,
-            Some(other) => {
-                return Err(CredentialError::Status {
-                    id: vc.id,
-                    status: other.as_str().into(),
+    let mut issuer_checked = true;
+    for credential_type in vc.specific_types() {
+        // The subject's own consent needs no registration; every other type does.
+        if authorisation && AUTHORISATION_EXEMPT_TYPES.contains(&credential_type) {
+            continue;
+        }
+        match env
+            .may_issue(&vc.issuer, credential_type)
+            .map_err(unavailable)?
+        {
+            Some(true) => {}
+            Some(false) => {
+                return Err(CredentialError::IssuerNotRegistered {
+                    issuer: vc.issuer.clone(),
+                    credential_type: credential_type.into(),
                 })
             }
-            None => {}
+            None => issuer_checked = false,
         }
     }
+    let status_checked = check_status(env, &vc)?;
     verify_proofs(
         env,
         &vc.unsigned,
@@ -226,107 +256,28 @@ pub fn verify_credential(
     })
 }
 
-/// The nonce of a presentation proof: base64url (padded or not) of 8 to 64 bytes.
-fn check_nonce(proof: &Map<String, Value>) -> Result<String, CredentialError> {
-    let nonce = proof.get("nonce").and_then(Value::as_str).ok_or_else(|| {
-        CredentialError::malformed("presentation", "the proof has no nonce (§8.2.4)")
-    })?;
-    let decoded = URL_SAFE_NO_PAD
-        .decode(nonce)
-        .or_else(|_| URL_SAFE.decode(nonce))
-        .map_err(|_| CredentialError::malformed("presentation", "the nonce is not base64url"))?;
-    if !NONCE_BYTES.contains(&decoded.len()) {
-        return Err(CredentialError::malformed(
-            "presentation",
-            format!(
-                "the nonce holds {} bytes; it must hold 8 to 64",
-                decoded.len()
-            ),
-        ));
+/// The status must be `valid`, recorded for this issuer with every specific type.
+fn check_status(env: &dyn Environment, vc: &Credential) -> Result<bool, CredentialError> {
+    if vc.status_id.is_none() {
+        return Ok(false);
     }
-    Ok(nonce.to_owned())
-}
-
-/// Whether `vp_credentials` hold an authorisation credential from `subject` naming `holder`
-/// (`authorization.lisensee`, appendix E.3) valid at `now_ms`.
-fn authorised(credentials: &[Credential], subject: &str, holder: &str, now_ms: u64) -> bool {
-    credentials.iter().any(|vc| {
-        vc.types.iter().any(|t| t == AUTHORISATION_TYPE)
-            && vc.issuer == subject
-            && vc.subjects.iter().any(|s| {
-                let Some(Value::Object(grant)) = s.claims.get("authorization") else {
-                    return false;
-                };
-                let names_holder = crate::shape::set(grant, "lisensee")
-                    .iter()
-                    .any(|l| l.as_str() == Some(holder));
-                let within = |name: &str, after: bool| {
-                    grant.get(name).and_then(Value::as_str).is_none_or(|t| {
-                        time::parse(t).is_ok_and(|t| if after { now_ms >= t } else { now_ms <= t })
-                    })
-                };
-                names_holder && within("startDate", true) && within("endDate", false)
-            })
-    })
-}
-
-/// §9.6: verifies a presentation at `now_ms`: the holder's proof with a fresh nonce inside the
-/// window, every credential by §9.5, and that the holder is each credential's subject or
-/// carries that subject's authorisation credential. Returns the verified credentials.
-pub fn verify_presentation(
-    env: &dyn Environment,
-    nonces: &mut dyn NonceMemory,
-    presentation: &Value,
-    now_ms: u64,
-) -> Result<Vec<Verified>, CredentialError> {
-    let vp = Presentation::parse(presentation)?;
-    did(env, &vp.holder, "holder")?;
-    let mut nonces_seen = Vec::new();
-    for proof in &vp.proofs {
-        nonces_seen.push(check_nonce(proof)?);
-        let created = time::parse(proof.get("created").and_then(Value::as_str).unwrap_or(""))?;
-        if created > now_ms + CLOCK_SKEW_MS
-            || now_ms.saturating_sub(created) > PRESENTATION_WINDOW_MS
-        {
-            return Err(CredentialError::Proof(format!(
-                "the presentation was created at {}; a verifier accepts it for {} minutes only",
-                time::format(created),
-                PRESENTATION_WINDOW_MS / 60_000
-            )));
-        }
+    let Some(answer) = env.status(&vc.issuer, &vc.id).map_err(unavailable)? else {
+        return Ok(false);
+    };
+    if answer.status != Status::Valid {
+        return Err(CredentialError::Status {
+            id: vc.id.clone(),
+            status: answer.status.as_str().into(),
+        });
     }
-    verify_proofs(
-        env,
-        &vp.unsigned,
-        &vp.proofs,
-        &vp.holder,
-        &["authentication", "assertionMethod"],
-    )?;
-    let parsed: Vec<Credential> = vp
-        .credentials
-        .iter()
-        .map(Credential::parse)
-        .collect::<Result<_, _>>()?;
-    let mut verified = Vec::with_capacity(parsed.len());
-    for (value, vc) in vp.credentials.iter().zip(&parsed) {
-        verified.push(verify_credential(env, value, now_ms)?);
-        if vc.types.iter().any(|t| t == AUTHORISATION_TYPE) {
-            continue;
-        }
-        for subject in vc.subjects.iter().filter_map(|s| s.id.as_deref()) {
-            if subject != vp.holder && !authorised(&parsed, subject, &vp.holder, now_ms) {
-                return Err(CredentialError::NotAuthorised {
-                    holder: vp.holder.clone(),
-                    subject: subject.into(),
-                    id: vc.id.clone(),
-                });
-            }
-        }
+    if let Some(missing) = vc
+        .specific_types()
+        .find(|t| !answer.types.iter().any(|r| r == t))
+    {
+        return Err(CredentialError::Status {
+            id: vc.id.clone(),
+            status: format!("valid only for the types {:?}, not {missing}", answer.types),
+        });
     }
-    for nonce in nonces_seen {
-        if !nonces.accept_once(&nonce, now_ms) {
-            return Err(CredentialError::Replay(nonce));
-        }
-    }
-    Ok(verified)
+    Ok(true)
 }

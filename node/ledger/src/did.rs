@@ -21,13 +21,14 @@ impl Ledger {
 }
 
 impl Ledger {
-    /// The status record of credential `id`, if it was registered on this chain.
+    /// The status record of credential `id` of `issuer`, if it was registered on this chain.
     pub fn credential_status(
         &self,
+        issuer: &str,
         id: &str,
     ) -> Result<Option<zl_contracts::credential::StatusRecord>, LedgerError> {
         self.store
-            .get_json::<State, _>(&zl_contracts::credential::status_key(id))
+            .get_json::<State, _>(&zl_contracts::credential::status_key(issuer, id))
     }
 
     /// The registration of credential issuer `did`, if governance registered it.

@@ -70,6 +70,9 @@ pub(crate) async fn challenge(
     Did::parse(&request.did, env.regulatory_chain()).map_err(|e| {
         ApiError::bad_request(ErrorCode::BadArguments, format!("{}: {e}", request.did))
     })?;
+    // Only an active DID of this chain may ask, so challenges cannot be spent on made-up DIDs.
+    env.resolve(&request.did)
+        .map_err(|why| bad_login(format!("{} cannot log in: {why}", request.did)))?;
     let now = (state.now_ms)();
     let challenge = random_token();
     let opened = state
@@ -126,10 +129,14 @@ pub(crate) async fn login(
             "the challenge is unknown, used, expired or for another DID; ask POST /v1/auth/challenge for a new one",
         ));
     }
+    let permit = crate::routes::credentials::verification_permit(&state)?;
     let state2 = Arc::clone(&state);
-    let session = tokio::task::spawn_blocking(move || check_login(&state2, request, now))
-        .await
-        .map_err(|e| bad_login(format!("the login check stopped ({e}); retry")))??;
+    let session = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        check_login(&state2, request, now)
+    })
+    .await
+    .map_err(|e| bad_login(format!("the login check stopped ({e}); retry")))??;
     let token = random_token();
     let started = state
         .verifier
@@ -226,6 +233,9 @@ fn credential_roles(
         verify_presentation_now(state, presentation).map_err(|e| refused(e.to_string()))?;
     Ok(verified
         .iter()
+        // Roles only from credentials about the caller whose registration and status this node
+        // checked itself.
+        .filter(|v| v.status_checked && v.issuer_checked)
         .filter(|v| v.subjects.iter().any(|s| s == &request.did))
         .flat_map(|v| v.types.iter())
         .filter_map(|t| {

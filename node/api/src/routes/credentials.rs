@@ -20,21 +20,25 @@ use zl_credentials::CredentialError;
 /// Body bytes of a verification request, at most (a presentation's limit).
 pub(crate) const VERIFY_BODY_BYTES_MAX: usize = PRESENTATION_BYTES_MAX;
 
-/// `GET /v1/credentials/status?id=<percent-encoded credential id>`: the VCStatus2022 answer,
-/// `{"id", "credentialStatus": "valid" | "revoked" | "notExist"}`, 200 in every case.
+/// `GET /v1/credentials/status?issuer=<DID>&id=<percent-encoded credential id>`: the
+/// VCStatus2022 answer, `{"id", "credentialStatus": "valid" | "revoked" | "notExist"}`, 200 in
+/// every case.
 pub(crate) async fn status(
     State(state): State<Arc<NodeState>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let id = query_param(query.as_deref(), "id").ok_or_else(|| {
-        ApiError::bad_request(
-            ErrorCode::BadQuery,
-            "give the credential's id as ?id=<percent-encoded id>",
-        )
-    })?;
+    let param = |name: &str| {
+        query_param(query.as_deref(), name).ok_or_else(|| {
+            ApiError::bad_request(
+                ErrorCode::BadQuery,
+                "give the issuer's DID and the credential's id as ?issuer=<DID>&id=<percent-encoded id>",
+            )
+        })
+    };
+    let (issuer, id) = (param("issuer")?, param("id")?);
     let record = state
         .ledger
-        .credential_status(&id)
+        .credential_status(&issuer, &id)
         .map_err(ApiError::ledger)?;
     let status = match record {
         Some(r) if r.status == "valid" => "valid",
@@ -67,7 +71,9 @@ pub(crate) async fn verify_vc(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let value = json_body(body)?;
+    let permit = verification_permit(&state)?;
     let outcome = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let env = LedgerEnvironment {
             ledger: &state.ledger,
         };
@@ -79,6 +85,12 @@ pub(crate) async fn verify_vc(
         Ok(verified) => {
             Ok(Json(json!({"verified": true, "credential": report(&verified)})).into_response())
         }
+        Err(e @ CredentialError::Unavailable(_)) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Busy,
+            e.to_string(),
+        )
+        .retry_after(60)),
         Err(e) => Err(refusal(ErrorCode::InvalidCredential, e)),
     }
 }
@@ -89,17 +101,46 @@ pub(crate) async fn verify_vp(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let value = json_body(body)?;
-    let outcome = tokio::task::spawn_blocking(move || verify_presentation_now(&state, &value))
-        .await
-        .map_err(internal)?;
+    let permit = verification_permit(&state)?;
+    let outcome = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        verify_presentation_now(&state, &value)
+    })
+    .await
+    .map_err(internal)?;
     match outcome {
         Ok(verified) => {
             let credentials: Vec<Value> = verified.iter().map(report).collect();
             Ok(Json(json!({"verified": true, "credentials": credentials})).into_response())
         }
         Err(e @ CredentialError::Replay(_)) => Err(refusal(ErrorCode::Replayed, e)),
+        Err(e @ (CredentialError::NoncesFull(_) | CredentialError::Unavailable(_))) => {
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Busy,
+                e.to_string(),
+            )
+            .retry_after(60))
+        }
         Err(e) => Err(refusal(ErrorCode::InvalidPresentation, e)),
     }
+}
+
+/// A permit to verify now: at most [`crate::identity::VERIFICATIONS_MAX`] run at once, on the
+/// blocking pool that block execution also uses; beyond that the caller retries.
+pub(crate) fn verification_permit(
+    state: &NodeState,
+) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    Arc::clone(&state.verifier.permits)
+        .try_acquire_owned()
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Busy,
+                "the node is verifying as many credentials as it may at once; retry in a second",
+            )
+            .retry_after(1)
+        })
 }
 
 /// Verifies a presentation with the ledger and the node's nonce memory.
@@ -119,9 +160,14 @@ pub(crate) fn verify_presentation_now(
 struct LockedNonces<'a>(&'a std::sync::Mutex<crate::identity::NonceWindow>);
 
 impl zl_credentials::verify::NonceMemory for LockedNonces<'_> {
-    fn accept_once(&mut self, nonce: &str, now_ms: u64) -> bool {
+    fn accept_once(
+        &mut self,
+        holder: &str,
+        nonce: &str,
+        now_ms: u64,
+    ) -> zl_credentials::verify::Acceptance {
         let mut window = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        window.accept_once(nonce, now_ms)
+        window.accept_once(holder, nonce, now_ms)
     }
 }
 

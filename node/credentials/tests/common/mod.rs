@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
-use zl_credentials::verify::{Environment, NonceMemory, Status};
+use zl_credentials::verify::{Acceptance, Environment, NonceMemory, Status, StatusAnswer};
 use zl_types::did::{to_jwk, DidDocument};
 use zl_types::SecretKey;
 
@@ -40,8 +40,12 @@ pub struct World {
     pub deactivated: HashSet<String>,
     pub status: HashMap<String, Status>,
     pub issuers: HashMap<String, Vec<String>>,
+    /// Types registered with a status (default: QualifiedInvestorCredential).
+    pub status_types: HashMap<String, Vec<String>>,
     /// When true, status and registrations are unknown (an offline verifier).
     pub offline: bool,
+    /// When true, status and registrations cannot be read (a failing ledger).
+    pub broken: bool,
 }
 
 impl World {
@@ -75,22 +79,36 @@ impl Environment for World {
         DidDocument::from_json(document, Some("regulator")).map_err(|e| e.to_string())
     }
 
-    fn status(&self, id: &str, _url: &str) -> Option<Status> {
-        if self.offline {
-            return None;
+    fn status(&self, _issuer: &str, id: &str) -> Result<Option<StatusAnswer>, String> {
+        if self.broken {
+            return Err("the ledger cannot be read".into());
         }
-        Some(self.status.get(id).copied().unwrap_or(Status::NotExist))
+        if self.offline {
+            return Ok(None);
+        }
+        let status = self.status.get(id).copied().unwrap_or(Status::NotExist);
+        let types = match status {
+            Status::NotExist => Vec::new(),
+            _ => self
+                .status_types
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| vec!["QualifiedInvestorCredential".into()]),
+        };
+        Ok(Some(StatusAnswer { status, types }))
     }
 
-    fn may_issue(&self, issuer: &str, credential_type: &str) -> Option<bool> {
-        if self.offline {
-            return None;
+    fn may_issue(&self, issuer: &str, credential_type: &str) -> Result<Option<bool>, String> {
+        if self.broken {
+            return Err("the ledger cannot be read".into());
         }
-        Some(
-            self.issuers
-                .get(issuer)
-                .is_some_and(|t| t.iter().any(|t| t == credential_type)),
-        )
+        if self.offline {
+            return Ok(None);
+        }
+        let registered = self.issuers.get(issuer);
+        Ok(Some(
+            registered.is_some_and(|t| t.iter().any(|t| t == credential_type)),
+        ))
     }
 }
 
@@ -99,8 +117,12 @@ impl Environment for World {
 pub struct Nonces(pub HashSet<String>);
 
 impl NonceMemory for Nonces {
-    fn accept_once(&mut self, nonce: &str, _now_ms: u64) -> bool {
-        self.0.insert(nonce.to_owned())
+    fn accept_once(&mut self, _holder: &str, nonce: &str, _now_ms: u64) -> Acceptance {
+        if self.0.insert(nonce.to_owned()) {
+            Acceptance::Fresh
+        } else {
+            Acceptance::Replayed
+        }
     }
 }
 
