@@ -74,7 +74,6 @@ pub(crate) fn run(options: &IngestOptions) -> anyhow::Result<IngestFigures> {
     }
     let zld = node::find_zld(options.zld.as_deref())?;
     let mut node = BenchNode::start(&zld, options.suite)?;
-    let client = node.client()?;
     let key = crate::keys::load(&node.client_key())?;
     let chain = presign::binding(&node.status()?);
     let signing = Instant::now();
@@ -87,50 +86,83 @@ pub(crate) fn run(options: &IngestOptions) -> anyhow::Result<IngestFigures> {
         expires_at,
     )?;
     let presign_s = signing.elapsed().as_secs_f64();
-    let ids: HashMap<_, _> = transactions
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.id, i))
-        .collect();
-    let recorder =
-        CommitRecorder::open(&client, ids).context("cannot follow the node's commits")?;
-    let start = Instant::now();
-    let (sent_at, refusals_busy) = send(node.url(), &transactions)?;
-    recorder.wait_for(transactions.len(), Instant::now() + COMMIT_WAIT);
-    let recorded = recorder.snapshot();
+    let delivery = deliver(&node, &transactions, COMMIT_WAIT)?;
     let (node_peak_rss_bytes, _) = node::process_figures(node.pid());
     node.stop()?;
     let data_bytes = proc::folder_bytes(&node.data_dir())?;
-    let committed = recorded.committed as u64;
-    let last = recorded.arrivals.iter().flatten().max().copied();
-    let elapsed_s = last.map_or(0.0, |l| l.saturating_duration_since(start).as_secs_f64());
+    let committed = delivery.committed as u64;
+    let elapsed_s = delivery.elapsed_s;
     let digests = committed * options.digests_per_tx as u64;
-    let latencies: Vec<Option<Duration>> = sent_at
-        .iter()
-        .zip(&recorded.arrivals)
-        .map(|(s, a)| a.map(|a| a.saturating_duration_since(*s)))
-        .collect();
     Ok(IngestFigures {
         suite: options.suite.name().into(),
         transactions: options.transactions,
         digests_per_tx: options.digests_per_tx,
         presign_s,
         committed,
-        refusals_busy,
+        refusals_busy: delivery.refusals_busy,
         elapsed_s,
         digests_per_s: if elapsed_s > 0.0 {
             digests as f64 / elapsed_s
         } else {
             0.0
         },
-        latency: stats::latency(&latencies),
+        latency: delivery.latency,
         node_peak_rss_bytes,
         bytes_per_digest: (digests > 0).then(|| data_bytes.total as f64 / digests as f64),
     })
 }
 
+/// What [`deliver`] measured.
+#[derive(Clone, Debug)]
+pub(crate) struct Delivery {
+    /// Transactions whose commit notice arrived.
+    pub(crate) committed: usize,
+    /// Of those, how many failed in execution.
+    pub(crate) failed: usize,
+    /// Busy refusals answered with a pause and a resend.
+    pub(crate) refusals_busy: u64,
+    /// Seconds from the first send to the last commit notice.
+    pub(crate) elapsed_s: f64,
+    /// Commit latency per transaction (from its accepted send).
+    pub(crate) latency: Latency,
+}
+
+/// Follows the node's commit stream, [`send`]s every transaction and waits up to `wait` after
+/// the last acceptance for their commit notices (`zl bench did` uses it too).
+pub(crate) fn deliver(
+    node: &BenchNode,
+    transactions: &[SignedTransaction],
+    wait: Duration,
+) -> anyhow::Result<Delivery> {
+    let ids: HashMap<_, _> = transactions
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id, i))
+        .collect();
+    let recorder =
+        CommitRecorder::open(&node.client()?, ids).context("cannot follow the node's commits")?;
+    let start = Instant::now();
+    let (sent_at, refusals_busy) = send(node.url(), transactions)?;
+    recorder.wait_for(transactions.len(), Instant::now() + wait);
+    let recorded = recorder.snapshot();
+    let last = recorded.arrivals.iter().flatten().max().copied();
+    let latencies: Vec<Option<Duration>> = sent_at
+        .iter()
+        .zip(&recorded.arrivals)
+        .map(|(s, a)| a.map(|a| a.saturating_duration_since(*s)))
+        .collect();
+    Ok(Delivery {
+        committed: recorded.committed,
+        failed: recorded.failed,
+        refusals_busy,
+        elapsed_s: last.map_or(0.0, |l| l.saturating_duration_since(start).as_secs_f64()),
+        latency: stats::latency(&latencies),
+    })
+}
+
 /// Sends every transaction, [`TRANSACTIONS_PER_REQUEST`] a request over [`CONNECTIONS`]
-/// connections, as fast as the node takes them; returns each one's accepted send instant.
+/// connections, as fast as the node takes them; returns each one's accepted send instant and
+/// the busy refusals. A transaction refused for good fails the run.
 fn send(url: &str, transactions: &[SignedTransaction]) -> anyhow::Result<(Vec<Instant>, u64)> {
     let per_connection = transactions.len().div_ceil(CONNECTIONS);
     let parts: Vec<anyhow::Result<(Vec<Instant>, u64)>> = std::thread::scope(|scope| {

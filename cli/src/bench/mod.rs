@@ -2,6 +2,7 @@
 //! 127.0.0.1 (zld from beside zl), drives it, reports, and cleans up on every exit path.
 
 mod capacity;
+mod did;
 mod evidence;
 mod ingest;
 mod load;
@@ -41,6 +42,13 @@ const INGEST_TRANSACTIONS_DEFAULT: u64 = 60;
 const INGEST_DIGESTS_DEFAULT: u64 = 10_000;
 /// Files of `zl bench notarize`, as the target asks.
 const NOTARIZE_FILES_DEFAULT: u64 = 100_000;
+/// DIDs of `zl bench did`, as the target asks.
+const DID_DIDS_DEFAULT: u64 = 100_000;
+/// Seconds of resolving of `zl bench did`.
+const DID_DURATION_DEFAULT: u64 = 30;
+/// Resolving connections of `zl bench did`: enough to keep both cores busy through the
+/// round trips, few enough that queueing does not dominate the latency.
+const DID_CONNECTIONS_DEFAULT: u64 = 32;
 /// Target: committed evidence transactions per second, sustained (ed25519, 2 cores).
 const TARGET_TPS: f64 = 10_000.0;
 /// Target: p99 commit latency, milliseconds.
@@ -91,6 +99,26 @@ pub(crate) enum BenchCommand {
         files: u64,
         #[command(flatten)]
         common: Common,
+    },
+    /// DID resolutions per second and their latency with `--dids` DIDs on one `sm` node of
+    /// chain `shanghai`, then credential verifications per second on one core beside raw SM2
+    /// verifications.
+    Did {
+        /// DIDs to create before resolving.
+        #[arg(long, default_value_t = DID_DIDS_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=did::DIDS_MAX))]
+        dids: u64,
+        /// Seconds of resolving.
+        #[arg(long, default_value_t = DID_DURATION_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=did::DURATION_S_MAX))]
+        duration: u64,
+        /// Keep-alive HTTP clients resolving at once, each on its own thread.
+        #[arg(long, default_value_t = DID_CONNECTIONS_DEFAULT, value_parser = clap::value_parser!(u64).range(1..=did::CONNECTIONS_MAX as u64))]
+        connections: u64,
+        /// The zld to run [default: the one beside this zl].
+        #[arg(long, value_name = "PATH")]
+        zld: Option<PathBuf>,
+        /// Print the figures as JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// All three with their defaults (evidence for 60 s), then the table against the targets.
     All {
@@ -194,6 +222,26 @@ pub(crate) fn run(command: BenchCommand, node: &str) -> anyhow::Result<ExitCode>
                 println!("{}", serde_json::to_string_pretty(&figures)?);
             } else {
                 println!("{}", notarize::summary(&figures));
+            }
+        }
+        BenchCommand::Did {
+            dids,
+            duration,
+            connections,
+            zld,
+            json,
+        } => {
+            // All three are bounded by their value parsers.
+            let figures = did::run(&did::DidOptions {
+                dids: dids as usize,
+                duration_s: duration,
+                connections: connections as usize,
+                zld,
+            })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&figures)?);
+            } else {
+                println!("{}", did::summary(&figures));
             }
         }
         BenchCommand::All { common } => all(&common)?,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use zl_types::CryptoSuite;
+use zl_types::{CryptoSuite, Genesis, Role};
 
 /// How long a node may take to start and answer `/readyz`.
 const NODE_START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -28,6 +28,18 @@ pub(crate) const PER_MEMBER_MAX_BENCH: u64 = 100_000;
 const CONFIG_FILE: &str = "config.toml";
 /// Characters of the node's log shown when it fails to start.
 const LOG_TAIL_CHARS: usize = 2_000;
+/// The node home's genesis file (zld's `home::GENESIS`).
+const GENESIS_FILE: &str = "genesis.json";
+
+/// The chain a benchmark node runs, beyond its suite.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ChainSetup {
+    /// The chain id (`zld init --chain-id`); `None` keeps zld's default.
+    pub(crate) chain_id: Option<String>,
+    /// Roles added in the genesis to the member of the home's `client.key` (which has
+    /// `submitter`), so the benchmark needs no governance round before it starts.
+    pub(crate) client_roles: Vec<Role>,
+}
 
 /// A running benchmark node. Dropping it stops the node and removes its home.
 pub(crate) struct BenchNode {
@@ -42,6 +54,15 @@ pub(crate) struct BenchNode {
 impl BenchNode {
     /// Creates a home for a chain of `suite` and starts `zld` on a free local port.
     pub(crate) fn start(zld: &Path, suite: CryptoSuite) -> anyhow::Result<BenchNode> {
+        BenchNode::start_chain(zld, suite, &ChainSetup::default())
+    }
+
+    /// As [`BenchNode::start`], for the chain `setup` describes.
+    pub(crate) fn start_chain(
+        zld: &Path,
+        suite: CryptoSuite,
+        setup: &ChainSetup,
+    ) -> anyhow::Result<BenchNode> {
         let folder = TempDir::new("node")?;
         let home = folder.path().join("home");
         let log = folder.path().join("zld.log");
@@ -49,6 +70,12 @@ impl BenchNode {
         init.args(["init", "--home"])
             .arg(&home)
             .args(["--api", "127.0.0.1:0", "--suite", suite.name()])
+            .args(
+                setup
+                    .chain_id
+                    .iter()
+                    .flat_map(|id| ["--chain-id", id.as_str()]),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         let status = ChildGuard::spawn("zld init", &mut init)?.wait(INIT_TIMEOUT)?;
@@ -56,6 +83,9 @@ impl BenchNode {
             bail!("`zld init` failed ({status}); see its message above");
         }
         raise_member_quota(&home.join(CONFIG_FILE))?;
+        if !setup.client_roles.is_empty() {
+            grant_client_roles(&home, &setup.client_roles)?;
+        }
         let log_file = std::fs::File::create(&log)
             .with_context(|| format!("cannot create {}", log.display()))?;
         let mut start = Command::new(zld);
@@ -194,6 +224,33 @@ fn raise_member_quota(config: &Path) -> anyhow::Result<()> {
     }
     std::fs::write(config, tuned.join("\n") + "\n")
         .with_context(|| format!("cannot write {}", config.display()))
+}
+
+/// Adds `roles` to the genesis member whose key is the home's `client.key`, before the node's
+/// first start (the genesis hash is computed then).
+fn grant_client_roles(home: &Path, roles: &[Role]) -> anyhow::Result<()> {
+    let client = crate::keys::load(&home.join("client.key"))?.public_key();
+    let path = home.join(GENESIS_FILE);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let mut genesis = Genesis::from_json(&text)
+        .with_context(|| format!("{} is not a genesis zl understands", path.display()))?;
+    let Some(member) = genesis.members.iter_mut().find(|m| m.public_key == client) else {
+        bail!(
+            "{} has no member for client.key; zld init changed, update the benchmark",
+            path.display()
+        );
+    };
+    for role in roles {
+        if !member.roles.contains(role) {
+            member.roles.push(*role);
+        }
+    }
+    genesis
+        .check()
+        .context("the benchmark's genesis with the added roles is refused")?;
+    std::fs::write(&path, serde_json::to_vec_pretty(&genesis)?)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Finds `zld`: `--zld PATH` if given, else beside this `zl` executable.

@@ -27,7 +27,7 @@ pub(crate) fn binding(status: &NodeStatus) -> ChainBinding {
 }
 
 /// Signs `count` notarize transactions of `documents` random digests each, all expiring at
-/// `expires_at` (Unix ms), on [`SIGNING_THREADS`] threads; the result is in no useful order.
+/// `expires_at` (Unix ms), on [`SIGNING_THREADS`] threads.
 pub(crate) fn notarize_transactions(
     key: &SecretKey,
     chain: &ChainBinding,
@@ -35,16 +35,25 @@ pub(crate) fn notarize_transactions(
     documents: usize,
     expires_at: u64,
 ) -> anyhow::Result<Vec<SignedTransaction>> {
+    in_parallel(count, |_| {
+        notarize_transaction(key, chain, documents, expires_at)
+    })
+}
+
+/// Makes `count` items on [`SIGNING_THREADS`] threads, item `i` by `make(i)`; returns them in
+/// order, or the first failure.
+pub(crate) fn in_parallel<T: Send>(
+    count: usize,
+    make: impl Fn(usize) -> anyhow::Result<T> + Sync,
+) -> anyhow::Result<Vec<T>> {
     let per_thread = count.div_ceil(SIGNING_THREADS);
-    let parts: Vec<anyhow::Result<Vec<SignedTransaction>>> = std::thread::scope(|scope| {
+    let make = &make;
+    let parts: Vec<anyhow::Result<Vec<T>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..SIGNING_THREADS)
             .map(|thread| {
-                let mine = per_thread.min(count.saturating_sub(thread * per_thread));
-                scope.spawn(move || {
-                    (0..mine)
-                        .map(|_| notarize_transaction(key, chain, documents, expires_at))
-                        .collect()
-                })
+                let first = (thread * per_thread).min(count);
+                let end = (first + per_thread).min(count);
+                scope.spawn(move || (first..end).map(make).collect())
             })
             .collect();
         workers
