@@ -16,6 +16,7 @@ pub mod governance;
 pub mod hash;
 pub mod keyfile;
 pub mod merkle;
+pub mod object;
 pub mod receipt;
 pub mod signed;
 pub mod transaction;

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Cross-checks the object-seal vector of docs/test-vectors-objects.json (PROTOCOL.md §20) with
+implementations independent of the node: a small RFC 8785 canonicaliser written here from the
+RFC (enough for the vector: strings, integers, floats Python's repr writes as ECMAScript does),
+OpenSSL 3 for SM3 and for verifying the SM2 seal. With --openssl-vector it also seals the vector's
+object with a fresh OpenSSL key and stores that as `openssl_seal`, which the Rust tests verify.
+
+Usage: python3 scripts/crosscheck-objects.py [--openssl-vector]
+"""
+import base64
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+FILE = os.path.join(os.path.dirname(__file__), "..", "docs", "test-vectors-objects.json")
+
+
+def jcs(value):
+    """RFC 8785: members sorted by UTF-16 code units, no white space, ECMAScript numbers."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
+        return "{" + ",".join(jcs(k) + ":" + jcs(value[k]) for k in keys) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(jcs(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        assert abs(value) < 1e21, "exponent forms are not needed by the vector"
+        return str(int(value)) if value.is_integer() else repr(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def der_len(n):
+    return bytes([n]) if n < 128 else bytes([0x81, n])
+
+
+def der_int(value):
+    raw = value.to_bytes(32, "big").lstrip(b"\0") or b"\0"
+    if raw[0] & 0x80:
+        raw = b"\0" + raw
+    return b"\x02" + der_len(len(raw)) + raw
+
+
+def der_signature(r_s):
+    body = der_int(int.from_bytes(r_s[:32], "big")) + der_int(int.from_bytes(r_s[32:], "big"))
+    return b"\x30" + der_len(len(body)) + body
+
+
+def parse_der_signature(der):
+    assert der[0] == 0x30
+    i = 2 if der[1] < 128 else 3
+    out = b""
+    for _ in range(2):
+        assert der[i] == 0x02
+        n = der[i + 1]
+        out += int.from_bytes(der[i + 2 : i + 2 + n], "big").to_bytes(32, "big")
+        i += 2 + n
+    return out
+
+
+def spki_pem(point):
+    # SubjectPublicKeyInfo: id-ecPublicKey with the SM2 curve (1.2.156.10197.1.301).
+    der = bytes.fromhex("3059301306072a8648ce3d020106082a811ccf5501822d034200") + point
+    return "-----BEGIN PUBLIC KEY-----\n" + base64.b64encode(der).decode() + "\n-----END PUBLIC KEY-----\n"
+
+
+def openssl(*args, **kw):
+    return subprocess.run(["openssl", *args], check=True, capture_output=True, **kw)
+
+
+def unsealed_bytes(obj):
+    obj = copy.deepcopy(obj)
+    obj["header"].pop("seal", None)
+    return jcs(obj).encode()
+
+
+def main():
+    vectors = json.load(open(FILE, encoding="utf-8"))
+    v = vectors["seal"]
+    message = unsealed_bytes(v["object_unsealed"])
+    assert message == v["signing_bytes"].encode(), "RFC 8785 bytes differ"
+    assert message == unsealed_bytes(v["object_sealed"]), "the sealed object signs other bytes"
+    print("jcs: the signing bytes match")
+    with tempfile.TemporaryDirectory() as tmp:
+        pem, msg, sig = (os.path.join(tmp, n) for n in ("pub.pem", "msg", "sig.der"))
+        open(msg, "wb").write(message)
+        digest = openssl("dgst", "-sm3", "-r", msg).stdout.split()[0].decode()
+        assert digest == v["sm3_of_signing_bytes"], "SM3 differs"
+        seal = v["object_sealed"]["header"]["seal"]
+        open(pem, "w").write(spki_pem(bytes.fromhex(seal["pub_key"]["value"])))
+        open(sig, "wb").write(der_signature(bytes.fromhex(seal["signature"])))
+        openssl("pkeyutl", "-verify", "-pubin", "-inkey", pem, "-rawin", "-in", msg, "-sigfile", sig,
+                "-digest", "sm3", "-pkeyopt", "distid:1234567812345678")
+        print("openssl: SM3 matches; the seal verifies (distid 1234567812345678)")
+        if "--openssl-vector" in sys.argv:
+            key = os.path.join(tmp, "key.pem")
+            openssl("genpkey", "-algorithm", "SM2", "-out", key)
+            openssl("pkey", "-in", key, "-pubout", "-out", pem)
+            openssl("pkeyutl", "-sign", "-inkey", key, "-rawin", "-in", msg, "-out", sig,
+                    "-digest", "sm3", "-pkeyopt", "distid:1234567812345678")
+            point = openssl("pkey", "-pubin", "-in", pem, "-outform", "DER").stdout[-65:]
+            sealed = copy.deepcopy(v["object_unsealed"])
+            sealed["header"]["seal"] = {
+                "pub_key": {"type": "SM2", "value": point.hex()},
+                "digest_algo": "SM3",
+                "signature": parse_der_signature(open(sig, "rb").read()).hex(),
+            }
+            vectors["openssl_seal"] = {
+                "made_by": "openssl 3.0.19 pkeyutl -sign -rawin -digest sm3 -pkeyopt distid:1234567812345678",
+                "object_sealed": sealed,
+            }
+            with open(FILE, "w", encoding="utf-8") as out:
+                out.write(json.dumps(vectors, ensure_ascii=False, indent=2) + "\n")
+            print("wrote openssl_seal")
+
+
+if __name__ == "__main__":
+    main()
