@@ -2,13 +2,14 @@
 """Cross-checks the object-seal vector of docs/test-vectors-objects.json (PROTOCOL.md §20) with
 implementations independent of the node: a small RFC 8785 canonicaliser written here from the
 RFC (enough for the vector: strings, integers, floats Python's repr writes as ECMAScript does),
-OpenSSL 3 for SM3 and for verifying the SM2 seal. With --openssl-vector it also seals the vector's
+OpenSSL 3 for SM3 and for verifying the SM2 seal; and the redaction digest of PROTOCOL.md §21. With --openssl-vector it also seals the vector's
 object with a fresh OpenSSL key and stores that as `openssl_seal`, which the Rust tests verify.
 
 Usage: python3 scripts/crosscheck-objects.py [--openssl-vector]
 """
 import base64
 import copy
+import hashlib
 import json
 import os
 import subprocess
@@ -35,6 +36,10 @@ def jcs(value):
         assert abs(value) < 1e21, "exponent forms are not needed by the vector"
         return str(int(value)) if value.is_integer() else repr(value)
     return json.dumps(value, ensure_ascii=False)
+
+
+def sm3(data):
+    return hashlib.new("sm3", data).digest()
 
 
 def der_len(n):
@@ -88,6 +93,11 @@ def main():
     assert message == v["signing_bytes"].encode(), "RFC 8785 bytes differ"
     assert message == unsealed_bytes(v["object_sealed"]), "the sealed object signs other bytes"
     print("jcs: the signing bytes match")
+    r = vectors["redaction"]
+    field_salt = sm3(b"ZL-OBJECT-FIELD-SALT-V1" + bytes.fromhex(r["snapshot_salt_hex"]) + r["pointer"].encode())
+    assert field_salt.hex() == r["field_salt_hex"], "field salt differs"
+    assert "sm3:" + sm3(field_salt + jcs(r["value"]).encode()).hex() == r["digest"], "digest differs"
+    print("redaction: the field salt and digest match (hashlib SM3)")
     with tempfile.TemporaryDirectory() as tmp:
         pem, msg, sig = (os.path.join(tmp, n) for n in ("pub.pem", "msg", "sig.der"))
         open(msg, "wb").write(message)

@@ -6,6 +6,7 @@
 pub mod checks;
 pub mod identifiers;
 pub mod normalise;
+pub mod redact;
 pub mod schema;
 
 use std::fmt;
