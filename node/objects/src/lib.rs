@@ -5,6 +5,7 @@
 
 pub mod checks;
 pub mod identifiers;
+pub mod lifecycle;
 pub mod normalise;
 pub mod redact;
 pub mod schema;
