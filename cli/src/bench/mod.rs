@@ -8,6 +8,7 @@ mod ingest;
 mod load;
 mod node;
 mod notarize;
+mod objects;
 mod presign;
 mod proc;
 mod sender;
@@ -116,6 +117,16 @@ pub(crate) enum BenchCommand {
         /// The zld to run [default: the one beside this zl].
         #[arg(long, value_name = "PATH")]
         zld: Option<PathBuf>,
+        /// Print the figures as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Business data objects on one thread: full validations, seal verifications and
+    /// redactions per second, beside raw SM2 verifications.
+    Objects {
+        /// Seconds each rate is measured.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=objects::SECONDS_MAX))]
+        seconds: u64,
         /// Print the figures as JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -242,6 +253,14 @@ pub(crate) fn run(command: BenchCommand, node: &str) -> anyhow::Result<ExitCode>
                 println!("{}", serde_json::to_string_pretty(&figures)?);
             } else {
                 println!("{}", did::summary(&figures));
+            }
+        }
+        BenchCommand::Objects { seconds, json } => {
+            let figures = objects::run(seconds)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&figures)?);
+            } else {
+                println!("{}", objects::summary(&figures));
             }
         }
         BenchCommand::All { common } => all(&common)?,
