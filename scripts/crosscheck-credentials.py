@@ -6,7 +6,9 @@ fresh OpenSSL SM2 signature and prints the `openssl_sm2` entry for the vector fi
 
 Usage: pip install pyld && python3 scripts/crosscheck-credentials.py [--openssl-vector]
 """
-import base64, json, os, subprocess, sys, tempfile
+import base64, json, os, sys, tempfile
+
+from sm2der import der_signature, openssl, parse_der_signature, spki_pem
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 CONTEXTS = {
@@ -26,42 +28,8 @@ def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def der_len(n):
-    return bytes([n]) if n < 128 else bytes([0x81, n])
-
-
-def der_int(value):
-    raw = value.to_bytes(32, "big").lstrip(b"\0") or b"\0"
-    if raw[0] & 0x80:
-        raw = b"\0" + raw
-    return b"\x02" + der_len(len(raw)) + raw
-
-
-def der_signature(r_s):
-    body = der_int(int.from_bytes(r_s[:32], "big")) + der_int(int.from_bytes(r_s[32:], "big"))
-    return b"\x30" + der_len(len(body)) + body
-
-
-def parse_der_signature(der):
-    assert der[0] == 0x30
-    i = 2 if der[1] < 128 else 3
-    out = b""
-    for _ in range(2):
-        assert der[i] == 0x02
-        n = der[i + 1]
-        out += int.from_bytes(der[i + 2 : i + 2 + n], "big").to_bytes(32, "big")
-        i += 2 + n
-    return out
-
-
-def spki_pem(x, y):
-    # SubjectPublicKeyInfo: id-ecPublicKey with the SM2 curve (1.2.156.10197.1.301).
-    der = bytes.fromhex("3059301306072a8648ce3d020106082a811ccf5501822d034200") + b"\x04" + x + y
-    return "-----BEGIN PUBLIC KEY-----\n" + base64.b64encode(der).decode() + "\n-----END PUBLIC KEY-----\n"
-
-
-def openssl(*args, **kw):
-    return subprocess.run(["openssl", *args], check=True, capture_output=True, **kw)
+def spki_pem_xy(x, y):
+    return spki_pem(b"\x04" + x + y)
 
 
 def main():
@@ -85,7 +53,7 @@ def main():
     pad = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
     with tempfile.TemporaryDirectory() as tmp:
         pem, msg, sig = (os.path.join(tmp, n) for n in ("pub.pem", "msg", "sig.der"))
-        open(pem, "w").write(spki_pem(pad(jwk["x"]), pad(jwk["y"])))
+        open(pem, "w").write(spki_pem_xy(pad(jwk["x"]), pad(jwk["y"])))
         open(msg, "wb").write(signing_input)
         open(sig, "wb").write(der_signature(bytes.fromhex(v["signature_r_s_hex"])))
         # SM3 of each N-Quads text, by OpenSSL.

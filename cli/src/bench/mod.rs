@@ -8,7 +8,7 @@ mod ingest;
 mod load;
 mod node;
 mod notarize;
-mod objects;
+pub(crate) mod objects;
 mod presign;
 mod proc;
 mod sender;

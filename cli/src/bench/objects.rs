@@ -135,7 +135,11 @@ pub(crate) fn summary(f: &ObjectFigures) -> String {
 }
 
 /// How many times per second `work` runs over `measure` on this thread; any failure ends it.
-fn rate(measure: Duration, mut work: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<f64> {
+/// Shared by the single-thread phases of the benchmarks.
+pub(crate) fn rate(
+    measure: Duration,
+    mut work: impl FnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<f64> {
     let start = Instant::now();
     let mut runs = 0u64;
     while start.elapsed() < measure {

@@ -8,7 +8,9 @@ use anyhow::{bail, Context as _};
 use rand_core::OsRng;
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::bench::objects::rate;
 use zl_credentials::verify::{verify_credential, Environment, Status, StatusAnswer};
 use zl_types::did::{to_jwk, DidDocument, DID_CONTEXT, REM_CONTEXT, SM2_METHOD_TYPE};
 use zl_types::{CryptoSuite, SecretKey};
@@ -128,14 +130,14 @@ pub(crate) fn measure() -> anyhow::Result<VcFigures> {
         .lines()
         .count();
 
-    let vc_verifications_per_s = rate(|| {
+    let vc_verifications_per_s = rate(MEASURE, || {
         verify_credential(&verifier, &credential, now)?;
         Ok(())
     })?;
     let message = [0x5a_u8; 64];
     let signature = key.sign(&message);
-    let sm2_verifications_per_s = rate(|| Ok(public.verify(&message, &signature)?))?;
-    let canonicalisations_per_s = rate(|| {
+    let sm2_verifications_per_s = rate(MEASURE, || Ok(public.verify(&message, &signature)?))?;
+    let canonicalisations_per_s = rate(MEASURE, || {
         zl_credentials::canon::canonical_nquads(&unsigned)?;
         Ok(())
     })?;
@@ -147,15 +149,4 @@ pub(crate) fn measure() -> anyhow::Result<VcFigures> {
         sm2_verifications_per_s,
         canonicalisation_ms: 1000.0 / canonicalisations_per_s,
     })
-}
-
-/// How many times per second `work` runs, over [`MEASURE`] on this thread; any failure ends it.
-fn rate(mut work: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<f64> {
-    let start = Instant::now();
-    let mut runs = 0u64;
-    while start.elapsed() < MEASURE {
-        work().context("a measured operation failed on the benchmark's own data")?;
-        runs += 1;
-    }
-    Ok(runs as f64 / start.elapsed().as_secs_f64())
 }
