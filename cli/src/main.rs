@@ -14,6 +14,7 @@ mod governance;
 mod keys;
 mod login;
 mod notarize;
+mod object;
 mod plan;
 mod progress;
 mod receipt_writer;
@@ -85,6 +86,9 @@ enum Command {
     Vp(vc::VpCommand),
     /// Prove control of a DID to a node (JR/T 0325 §9.3) and get a session token.
     Login(login::LoginArgs),
+    /// Seal and verify business data objects offline (docs/DATA-MODEL.md).
+    #[command(subcommand)]
+    Object(object::ObjectCommand),
     /// Benchmarks against a throw-away local node (see docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -245,6 +249,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Vc(command) => vc::run_vc(command, &client()?),
         Command::Vp(command) => vc::run_vp(command, &client()?),
         Command::Login(args) => login::run(args, &client()?),
+        Command::Object(command) => object::run(command),
         Command::Bench(command) => bench::run(command, &cli.node),
         Command::Testnet(args) => testnet::run(&args).map(|()| ExitCode::SUCCESS),
     }

@@ -1,0 +1,141 @@
+//! `zl object seal|verify`: business data objects (docs/DATA-MODEL.md) offline. `seal` signs an
+//! object as its owner (PROTOCOL.md §20); `verify` runs every check the node runs on a full
+//! snapshot — header, strict schema, the checks the schema misses — and the seal, and prints
+//! each violation with its JSON pointer. Putting objects on chain comes with the bridge.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context as _};
+use clap::Subcommand;
+use serde_json::{json, Value};
+use zl_objects::normalise::normalise_pilot_variants;
+use zl_types::object::{key_to_hex, seal_object, verify_seal};
+
+use crate::vc::read_json;
+
+/// `zl object …`
+#[derive(Subcommand)]
+pub(crate) enum ObjectCommand {
+    /// Seal an object with the owner's SM2 key (replacing any seal it has); the object must pass
+    /// every check first.
+    Seal {
+        /// The object (JSON).
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// The owner's SM2 key file (`zl keys new --suite sm`).
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// Where to write the sealed object (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Check an object as the node would: every violation with its JSON pointer, then the seal.
+    /// Exit 1 if anything is wrong.
+    Verify {
+        /// The object (JSON).
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// Normalise the pilot's known variants first, as the bridge does, and list the renames.
+        #[arg(long)]
+        bridge: bool,
+        /// Check the content only: an unsealed object is not an error.
+        #[arg(long)]
+        unsealed: bool,
+        /// Print the verdict as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs `zl object …`.
+pub(crate) fn run(command: ObjectCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        ObjectCommand::Seal { file, key, out } => seal(&file, &key, out.as_deref()),
+        ObjectCommand::Verify {
+            file,
+            bridge,
+            unsealed,
+            json,
+        } => verify(&file, bridge, unsealed, json),
+    }
+}
+
+fn seal(file: &Path, key: &Path, out: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let mut object = read_json(file)?;
+    if let Err(violations) = zl_objects::check_object(&object) {
+        let listed: Vec<String> = violations.iter().map(ToString::to_string).collect();
+        bail!(
+            "{} does not pass the checks, so it is not sealed; fix these first:\n  {}",
+            file.display(),
+            listed.join("\n  ")
+        );
+    }
+    let key = crate::keys::load(key)?;
+    if !matches!(key, zl_types::SecretKey::Sm2(_)) {
+        bail!("seals are SM2; make the owner's key with `zl keys new --suite sm`");
+    }
+    let seal = seal_object(&mut object, &key).context("the object cannot be sealed")?;
+    let text = serde_json::to_string_pretty(&object)? + "\n";
+    match out {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    eprintln!("sealed with SM2 key {}", key_to_hex(&seal.key));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(file: &Path, bridge: bool, unsealed: bool, as_json: bool) -> anyhow::Result<ExitCode> {
+    let mut object = read_json(file)?;
+    let renamed = if bridge {
+        normalise_pilot_variants(&mut object)
+    } else {
+        Vec::new()
+    };
+    let violations = zl_objects::check_object(&object).err().unwrap_or_default();
+    let sealed = object.pointer("/header/seal").is_some_and(|s| !s.is_null());
+    let seal = if sealed || !unsealed {
+        Some(
+            verify_seal(&object)
+                .map(|s| key_to_hex(&s.key))
+                .map_err(|e| e.to_string()),
+        )
+    } else {
+        None
+    };
+    let ok = violations.is_empty() && seal.as_ref().is_none_or(Result::is_ok);
+    if as_json {
+        let verdict = json!({
+            "valid": ok,
+            "violations": violations.iter().map(|v| json!({
+                "pointer": v.pointer, "rule": v.rule.code(), "message": v.message,
+            })).collect::<Vec<Value>>(),
+            "renamed": renamed.iter().map(|w| json!({"pointer": w.pointer, "message": w.message})).collect::<Vec<Value>>(),
+            "seal": match &seal {
+                None => json!(null),
+                Some(Ok(key)) => json!({"valid": true, "pub_key": key}),
+                Some(Err(e)) => json!({"valid": false, "error": e}),
+            },
+        });
+        println!("{}", serde_json::to_string_pretty(&verdict)?);
+    } else {
+        for warning in &renamed {
+            println!("renamed {}: {}", warning.pointer, warning.message);
+        }
+        for violation in &violations {
+            println!("{violation}");
+        }
+        match &seal {
+            None => println!("seal: not checked (--unsealed)"),
+            Some(Ok(key)) => println!("seal: valid, SM2 key {key}"),
+            Some(Err(e)) => println!("seal: {e}"),
+        }
+        println!("{}", if ok { "valid" } else { "INVALID" });
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::EXIT_NEGATIVE)
+    })
+}
