@@ -71,10 +71,7 @@ fn seal(file: &Path, key: &Path, out: Option<&Path>) -> anyhow::Result<ExitCode>
             listed.join("\n  ")
         );
     }
-    let key = crate::keys::load(key)?;
-    if !matches!(key, zl_types::SecretKey::Sm2(_)) {
-        bail!("seals are SM2; make the owner's key with `zl keys new --suite sm`");
-    }
+    let key = crate::vc::sm2_key(key)?;
     let seal = seal_object(&mut object, &key).context("the object cannot be sealed")?;
     let text = serde_json::to_string_pretty(&object)? + "\n";
     match out {

@@ -146,11 +146,11 @@ fn write_out(value: &Value, out: Option<&Path>) -> anyhow::Result<()> {
     }
 }
 
-fn sm2_key(path: &Path) -> anyhow::Result<zl_types::SecretKey> {
+pub(crate) fn sm2_key(path: &Path) -> anyhow::Result<zl_types::SecretKey> {
     let key = crate::keys::load(path)?;
     if !matches!(key, zl_types::SecretKey::Sm2(_)) {
         bail!(
-            "{} is not an SM2 key; SM2Signature2022 signs with SM2 (`zl keys new --suite sm`)",
+            "{} is not an SM2 key; credentials, presentations and object seals are SM2 (`zl keys new --suite sm`)",
             path.display()
         );
     }
