@@ -282,6 +282,7 @@ fn write(tx: &CheckedTransaction, record: StatusRecord, kind: &str) -> Effects {
             attributes,
         }],
         evidence: Vec::new(),
+        objects: Vec::new(),
     }
 }
 

@@ -158,7 +158,7 @@ fn check_reason(reason: &str) -> Result<(), ContractError> {
 
 /// The regulatory chain's id as DIDs on this chain may name it: this chain's own id on the
 /// regulatory chain; unknown to a local chain until cross-chain work tells it.
-fn regulatory_chain(ctx: &BlockContext) -> Option<&str> {
+pub(crate) fn regulatory_chain(ctx: &BlockContext) -> Option<&str> {
     (ctx.chain_role == ChainRole::Regulatory).then_some(ctx.chain_id.as_str())
 }
 
@@ -175,7 +175,7 @@ fn require_did_authority(
     }
 }
 
-fn head(view: &dyn StateView, did: &str) -> Result<Option<DidHead>, ContractError> {
+pub(crate) fn head(view: &dyn StateView, did: &str) -> Result<Option<DidHead>, ContractError> {
     view.get(&head_key(did))
         .map(|bytes| {
             serde_json::from_slice(&bytes).map_err(|e| {
@@ -473,5 +473,6 @@ fn write_version(
             attributes,
         }],
         evidence: Vec::new(),
+        objects: Vec::new(),
     }
 }

@@ -1,6 +1,6 @@
 //! The `evidence` system contract: notarise documents, correct or revoke a record by a new one.
 
-use crate::{BlockContext, ContractError, Effects, NewEvidence, StateView};
+use crate::{require_role, BlockContext, ContractError, Effects, NewEvidence, StateView};
 use serde_json::json;
 use zl_types::evidence::{check_text, document_leaves};
 use zl_types::{
@@ -70,20 +70,6 @@ fn unknown_method(method: &str) -> ContractError {
 fn parse_args<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, ContractError> {
     serde_json::from_value(call.args.clone())
         .map_err(|e| ContractError::BadArguments(format!("evidence.{}: {e}", call.method)))
-}
-
-fn require_role(
-    view: &dyn StateView,
-    tx: &CheckedTransaction,
-    role: Role,
-) -> Result<(), ContractError> {
-    let signer = &tx.transaction.body.signer;
-    match view.member(signer) {
-        Some(member) if member.roles.contains(&role) => Ok(()),
-        _ => Err(ContractError::Unauthorized(format!(
-            "{signer} lacks the {role:?} role; ask a governor to grant it"
-        ))),
-    }
 }
 
 fn notarize(

@@ -9,6 +9,7 @@ pub mod did;
 pub mod error;
 pub mod evidence;
 pub mod governance;
+pub mod objects;
 pub mod state;
 
 pub use error::ContractError;
@@ -16,7 +17,7 @@ pub use state::{
     member_key, BlockContext, Effects, NewEvidence, Overlay, StateView, MEMBER_PREFIX,
 };
 
-use zl_types::{Call, CheckedTransaction};
+use zl_types::{Call, CheckedTransaction, Role};
 
 /// The stateless check of one call: a known contract and method, and arguments of the right
 /// shape within their limits. The API runs it before the mempool, so a call that could never
@@ -27,17 +28,19 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
         governance::CONTRACT => governance::check_call(call),
         did::CONTRACT => did::check_call(call),
         credential::CONTRACT => credential::check_call(call),
+        objects::CONTRACT => objects::check_call(call),
         other => Err(unknown_contract(other)),
     }
 }
 
 fn unknown_contract(name: &str) -> ContractError {
     ContractError::UnknownCall(format!(
-        "no contract named {name:?}; known contracts: {}, {}, {}, {}",
+        "no contract named {name:?}; known contracts: {}, {}, {}, {}, {}",
         evidence::CONTRACT,
         governance::CONTRACT,
         did::CONTRACT,
-        credential::CONTRACT
+        credential::CONTRACT,
+        objects::CONTRACT
     ))
 }
 
@@ -61,10 +64,26 @@ pub fn execute_transaction(
             governance::CONTRACT => governance::execute(ctx, &overlay, tx, call, index),
             did::CONTRACT => did::execute(ctx, &overlay, tx, call),
             credential::CONTRACT => credential::execute(ctx.time, &overlay, tx, call),
+            objects::CONTRACT => objects::execute(ctx, &overlay, tx, call),
             other => Err(unknown_contract(other)),
         }
         .map_err(|e| e.in_call(index))?;
         overlay.apply(effects);
     }
     Ok(overlay.into_effects())
+}
+
+/// Refuses a signer that is not a member holding `role`.
+pub(crate) fn require_role(
+    view: &dyn StateView,
+    tx: &CheckedTransaction,
+    role: Role,
+) -> Result<(), ContractError> {
+    let signer = &tx.transaction.body.signer;
+    match view.member(signer) {
+        Some(member) if member.roles.contains(&role) => Ok(()),
+        _ => Err(ContractError::Unauthorized(format!(
+            "{signer} lacks the {role:?} role; ask a governor to grant it"
+        ))),
+    }
 }

@@ -67,6 +67,8 @@ pub struct Effects {
     pub events: Vec<Event>,
     /// Evidence records appended, in log order.
     pub evidence: Vec<NewEvidence>,
+    /// Data-object snapshots recorded, in order: the block's object root commits to them.
+    pub objects: Vec<zl_types::object::SnapshotRecord>,
 }
 
 /// A view with a transaction's earlier effects laid over the base view.
@@ -94,6 +96,7 @@ impl<'a> Overlay<'a> {
         self.effects.writes.extend(effects.writes);
         self.effects.events.extend(effects.events);
         self.effects.evidence.extend(effects.evidence);
+        self.effects.objects.extend(effects.objects);
     }
 
     /// Everything laid over, in order.

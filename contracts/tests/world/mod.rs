@@ -170,6 +170,11 @@ impl World {
     }
 
     pub fn tx(&mut self, signer: u8, call: Call) -> CheckedTransaction {
+        self.tx_of(signer, vec![call])
+    }
+
+    /// A signed, checked transaction of several calls.
+    pub fn tx_of(&mut self, signer: u8, calls: Vec<Call>) -> CheckedTransaction {
         self.salt += 1;
         let key = key(signer);
         let body = TransactionBody {
@@ -178,7 +183,7 @@ impl World {
             signer: key.public_key(),
             expires_at: NOW + 1000,
             salt: format!("{:04x}", self.salt),
-            calls: vec![call],
+            calls,
         };
         let chain = ChainBinding {
             chain_id: &self.chain_id,

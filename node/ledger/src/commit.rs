@@ -6,8 +6,8 @@ use zl_types::CommitCertificate;
 use crate::ledger::{Ledger, Tip};
 use crate::store::Batch;
 use crate::tables::{
-    encode_documents, evidence_index_key, evidence_tree_key, u64_key, BlockHashes, BlockValue,
-    Blocks, EvidenceDocuments, EvidenceIndex, EvidenceRecords, EvidenceTree, Meta, State,
+    encode_hashes, evidence_index_key, evidence_tree_key, u64_key, BlockHashes, BlockValue, Blocks,
+    EvidenceDocuments, EvidenceIndex, EvidenceRecords, EvidenceTree, Meta, ObjectLeaves, State,
     TransactionValueRef, Transactions, MEMBER_PREFIX, META_EVIDENCE_FRONTIER, META_TIP_HEIGHT,
 };
 use crate::{ExecutedBlock, LedgerError, StoredBlock};
@@ -74,7 +74,7 @@ impl Ledger {
         for new in &block.evidence {
             let seq = new.record.seq;
             batch.put_json::<EvidenceRecords, _>(&u64_key(seq), &new.record);
-            batch.put::<EvidenceDocuments>(&u64_key(seq), &encode_documents(&new.documents));
+            batch.put::<EvidenceDocuments>(&u64_key(seq), &encode_hashes(&new.documents));
             for (document_index, digest) in new.documents.iter().enumerate() {
                 let document_index =
                     u32::try_from(document_index).expect("records hold at most 50,000 documents");
@@ -86,6 +86,9 @@ impl Ledger {
         index_keys.sort_unstable();
         for key in &index_keys {
             batch.put::<EvidenceIndex>(key, &[]);
+        }
+        if !block.object_leaves.is_empty() {
+            batch.put::<ObjectLeaves>(&u64_key(height), &encode_hashes(&block.object_leaves));
         }
         for (level, index, hash) in &block.tree_nodes {
             batch.put::<EvidenceTree>(&evidence_tree_key(*level, *index), &hash.0);

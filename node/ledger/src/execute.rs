@@ -4,7 +4,10 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
 use zl_contracts::{execute_transaction, BlockContext, Effects, NewEvidence, StateView};
 use zl_types::transaction::outcome_leaf;
-use zl_types::{event, merkle, BlockHeader, CheckedTransaction, EvidenceRecord, Member, PublicKey};
+use zl_types::{
+    event, merkle, BlockHeader, CheckedTransaction, EvidenceRecord, Hash, HashAlgorithm, Member,
+    PublicKey,
+};
 
 use crate::ledger::Ledger;
 use crate::state_root::state_root;
@@ -24,6 +27,8 @@ struct BlockView<'a> {
     writes: BTreeMap<Vec<u8>, Vec<u8>>,
     /// Records appended so far in the block, in log order.
     evidence: Vec<NewEvidence>,
+    /// Object-tree leaves of the snapshots recorded so far in the block, in order.
+    object_leaves: Vec<Hash>,
     /// The first database error met; `StateView` cannot return one, so it is kept here and
     /// fails the whole execution after the transaction.
     error: RefCell<Option<LedgerError>>,
@@ -39,8 +44,10 @@ impl BlockView<'_> {
     }
 
     /// Lays the effects of a successful transaction over the view.
-    fn apply(&mut self, effects: Effects) {
+    fn apply(&mut self, alg: HashAlgorithm, effects: Effects) {
         self.writes.extend(effects.writes);
+        self.object_leaves
+            .extend(effects.objects.iter().map(|record| record.leaf_hash(alg)));
         for new in effects.evidence {
             let expected = self.base_log_size + self.evidence.len() as u64;
             // A wrong seq would put the record at one log position and its proofs at another.
@@ -174,6 +181,7 @@ impl Ledger {
             base_log_size: tip.frontier.size,
             writes: BTreeMap::new(),
             evidence: Vec::new(),
+            object_leaves: Vec::new(),
             error: RefCell::new(None),
         };
         let mut executed = Vec::with_capacity(transactions.len());
@@ -189,7 +197,7 @@ impl Ledger {
                         error: None,
                         events: effects.events.clone(),
                     };
-                    view.apply(effects);
+                    view.apply(alg, effects);
                     outcome
                 }
                 Err(e) => Outcome {
@@ -224,7 +232,7 @@ impl Ledger {
             previous_hash: tip.hash,
             transaction_root: merkle::root(alg, &outcome_leaves),
             event_root: event::event_root(alg, &events),
-            object_root: merkle::empty_root(alg),
+            object_root: merkle::root(alg, &view.object_leaves),
             state_root: state_root(alg, &tip.state_root, &view.writes),
             evidence_log_root: frontier.root(alg),
             evidence_log_size: frontier.size,
@@ -243,6 +251,7 @@ impl Ledger {
             evidence: view.evidence,
             frontier,
             tree_nodes,
+            object_leaves: view.object_leaves,
         })
     }
 

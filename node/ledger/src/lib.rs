@@ -14,6 +14,7 @@ pub mod error;
 mod execute;
 mod governance;
 mod ledger;
+mod objects;
 mod open;
 mod proofs;
 mod query;
@@ -24,6 +25,7 @@ mod types;
 
 pub use error::LedgerError;
 pub use ledger::Ledger;
+pub use objects::OBJECT_LIST_MAX;
 pub use types::{
     ExecutedBlock, ExecutedTransaction, Outcome, OutcomeError, RecordProofs, StoredBlock,
     TransactionInfo, TransactionReceipt, TRANSACTION_RECEIPT_FORMAT,

@@ -12,7 +12,7 @@ use crate::open::stored_block;
 use crate::proofs::all_inclusion_proofs;
 use crate::store::decode_json;
 use crate::tables::{
-    decode_documents, decode_evidence_index_key, u64_key, BlockValue, Blocks, EvidenceDocuments,
+    decode_evidence_index_key, decode_hashes, u64_key, BlockValue, Blocks, EvidenceDocuments,
     EvidenceIndex, EvidenceRecords, State, TransactionValue, Transactions,
 };
 use crate::{
@@ -136,7 +136,7 @@ impl Ledger {
             .store
             .get::<EvidenceDocuments>(&u64_key(seq))?
             .unwrap_or_default();
-        let documents = decode_documents(seq, &bytes)?;
+        let documents = decode_hashes(&format!("the documents of evidence record {seq}"), &bytes)?;
         if documents.len() as u64 != record.document_count {
             return Err(LedgerError::Corrupt(format!(
                 "evidence record {seq} counts {} documents but {} are stored",

@@ -14,6 +14,7 @@
 //! | `evidence_documents` | seq, u64 BE                                           | the record's digests, 32 bytes each, in order  |
 //! | `evidence_index`     | digest 32 bytes ‖ seq u64 BE ‖ document index u32 BE  | empty                                          |
 //! | `evidence_tree`      | level u8 ‖ index at that level u64 BE                 | 32-byte hash of that perfect subtree           |
+//! | `object_leaves`      | height, u64 BE (blocks that recorded snapshots only)  | the block's object-tree leaf hashes, 32 bytes each, in order |
 //! | `consensus`          | `signer`, or `misbehaviour/` ‖ height u64 BE ‖ round u64 BE ‖ kind u8 ‖ validator key bytes | JSON signing record / [`zl_types::DoubleVote`] |
 
 use serde::{Deserialize, Serialize};
@@ -76,13 +77,19 @@ table!(
 );
 
 table!(
+    /// The object tree's leaves of each block that recorded data-object snapshots, for proofs.
+    ObjectLeaves = "object_leaves"
+);
+
+table!(
     /// This validator's own consensus records: its signing record and the misbehaviour it saw.
     ConsensusRecords = "consensus"
 );
 
 /// Every table's column family name, in no particular order.
-pub const ALL_TABLES: [&str; 10] = [
+pub const ALL_TABLES: [&str; 11] = [
     ConsensusRecords::NAME,
+    ObjectLeaves::NAME,
     Meta::NAME,
     Blocks::NAME,
     BlockHashes::NAME,
@@ -196,12 +203,13 @@ pub(crate) struct TransactionValue {
     pub(crate) outcome: Outcome,
 }
 
-/// Splits an `evidence_documents` value into digests.
-pub fn decode_documents(seq: u64, bytes: &[u8]) -> Result<Vec<Hash>, crate::LedgerError> {
+/// Splits a value of concatenated 32-byte hashes (`evidence_documents`, `object_leaves`);
+/// `what` names the row in the error.
+pub fn decode_hashes(what: &str, bytes: &[u8]) -> Result<Vec<Hash>, crate::LedgerError> {
     let chunks = bytes.chunks_exact(32);
     if !chunks.remainder().is_empty() {
         return Err(crate::LedgerError::Corrupt(format!(
-            "the documents of evidence record {seq} are {} bytes, not a multiple of 32",
+            "{what} is {} bytes, not a multiple of 32",
             bytes.len()
         )));
     }
@@ -210,11 +218,11 @@ pub fn decode_documents(seq: u64, bytes: &[u8]) -> Result<Vec<Hash>, crate::Ledg
         .collect())
 }
 
-/// Encodes digests for the `evidence_documents` table.
-pub fn encode_documents(documents: &[Hash]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(documents.len() * 32);
-    for digest in documents {
-        out.extend_from_slice(&digest.0);
+/// Concatenates hashes for `evidence_documents` and `object_leaves`.
+pub fn encode_hashes(hashes: &[Hash]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(hashes.len() * 32);
+    for hash in hashes {
+        out.extend_from_slice(&hash.0);
     }
     out
 }

@@ -30,6 +30,8 @@ pub struct ExecutedBlock {
     pub(crate) frontier: Frontier,
     /// Perfect-subtree nodes of the evidence log completed by the block: (level, index, hash).
     pub(crate) tree_nodes: Vec<(u32, u64, Hash)>,
+    /// The object tree's leaf hashes of the snapshots the block recorded, in order.
+    pub(crate) object_leaves: Vec<Hash>,
 }
 
 /// One transaction of an executed block.

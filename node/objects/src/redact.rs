@@ -129,6 +129,51 @@ fn walk(value: &mut Value, at: &str, salt: &[u8; 32], pointers: &mut Vec<String>
     }
 }
 
+/// Pointers of the personal members of `object.body` still in clear: any non-empty value that
+/// is not a redacted digest (`sm3:` and 64 lowercase hex digits). The chain refuses a record
+/// with any, so no personal field reaches it in clear.
+pub fn unredacted(object: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some(body) = object.get("body") {
+        find_clear(body, "/body", &mut found);
+    }
+    found
+}
+
+fn find_clear(value: &Value, at: &str, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, member) in map {
+                let pointer = format!("{at}/{}", escape(key));
+                let empty = member.is_null() || member.as_str() == Some("");
+                if PERSONAL_KEYS.contains(&key.as_str()) {
+                    if !empty && !member.as_str().is_some_and(is_redacted) {
+                        found.push(pointer);
+                    }
+                } else {
+                    find_clear(member, &pointer, found);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_clear(item, &format!("{at}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `text` is a redacted digest: `sm3:` and 64 lowercase hex digits.
+pub fn is_redacted(text: &str) -> bool {
+    text.strip_prefix(REDACTED_PREFIX).is_some_and(|digits| {
+        digits.len() == 64
+            && digits
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}
+
 /// Whether `value` is what the redacted member at `pointer` hides, given that member's salt
 /// (which the holder of the full snapshot may reveal for this one member).
 pub fn discloses(redacted: &str, field_salt: &[u8; 32], value: &Value) -> bool {

@@ -38,6 +38,9 @@ pub enum Role {
     Regulator,
     /// Votes on governance proposals.
     Governor,
+    /// Submits overwrites of business data objects: governed corrections of recorded versions
+    /// (JR/T 0314 §6.5 f), each with its reason in `remark`.
+    Corrector,
 }
 
 /// A registered member key.

@@ -175,7 +175,13 @@ impl EvidenceReceipt {
                 self.format
             )));
         }
-        let signers = self.check_chain(genesis)?;
+        let signers = check_chain(
+            genesis,
+            &self.chain_id,
+            &self.genesis_hash,
+            &self.header,
+            &self.validator_set_changes,
+        )?;
         let alg = genesis.crypto_suite.hash_algorithm();
         if *file_digest != self.document.digest {
             return Err(ReceiptError::FileChanged {
@@ -186,7 +192,7 @@ impl EvidenceReceipt {
         }
         self.check_document(alg)?;
         self.check_log(alg)?;
-        self.check_header(alg, genesis, &signers)?;
+        check_header(alg, genesis, &self.header, &self.certificate, &signers)?;
         Ok(Proven {
             digest: self.document.digest,
             digest_algorithm: self.record.digest_algorithm,
@@ -197,56 +203,6 @@ impl EvidenceReceipt {
             kind: self.record.kind,
             validator_set_changes: self.validator_set_changes.len(),
         })
-    }
-
-    /// Checks the chain and follows the validator-set changes; returns the set that signs the
-    /// header.
-    fn check_chain(&self, genesis: &Genesis) -> Result<ValidatorSet, ReceiptError> {
-        if self.header.chain_id != genesis.chain_id {
-            return Err(ReceiptError::OtherChain(format!(
-                "its block is of chain {:?}, the genesis is of chain {:?}",
-                self.header.chain_id, genesis.chain_id
-            )));
-        }
-        if self.chain_id != self.header.chain_id {
-            return Err(ReceiptError::Tampered(format!(
-                "chain_id {:?} differs from its header's {:?}",
-                self.chain_id, self.header.chain_id
-            )));
-        }
-        let genesis_hash = genesis.hash();
-        let chain = ChainContext {
-            chain_id: &genesis.chain_id,
-            genesis_hash: &genesis_hash,
-            hash_algorithm: genesis.crypto_suite.hash_algorithm(),
-        };
-        let changes = &self.validator_set_changes;
-        let signers = follow_changes(&genesis.validators, changes, self.header.height, &chain)
-            .map_err(|(index, error)| ReceiptError::BadValidatorSetChange {
-                index,
-                height: changes[index].height,
-                reason: error.to_string(),
-            })?;
-        // The validator-set hash binds the genesis hash, so another network that reuses the
-        // chain id also lands here.
-        let signers_hash = signers.hash(chain.hash_algorithm, chain.chain_id, &genesis_hash);
-        if self.header.validator_set_hash != signers_hash {
-            let whose = match changes.len() {
-                0 => "the genesis's validators hash".to_string(),
-                n => format!("the genesis's validators after the receipt's {n} changes hash"),
-            };
-            return Err(ReceiptError::OtherValidators(format!(
-                "the header names validator set {}, {whose} to {signers_hash} (a change is missing from the receipt, or it is another network with the same chain id)",
-                self.header.validator_set_hash,
-            )));
-        }
-        if self.genesis_hash != genesis_hash {
-            return Err(ReceiptError::Tampered(format!(
-                "genesis_hash {} is not the genesis's {genesis_hash}",
-                self.genesis_hash,
-            )));
-        }
-        Ok(signers)
     }
 
     fn check_document(&self, alg: HashAlgorithm) -> Result<(), ReceiptError> {
@@ -292,23 +248,82 @@ impl EvidenceReceipt {
             ))
         })
     }
+}
 
-    fn check_header(
-        &self,
-        alg: HashAlgorithm,
-        genesis: &Genesis,
-        signers: &ValidatorSet,
-    ) -> Result<(), ReceiptError> {
-        let genesis_hash = genesis.hash();
-        let header_hash = self.header.hash(alg, &genesis_hash);
-        let cert = &self.certificate;
-        if cert.block_hash != header_hash || cert.height != self.header.height {
-            return Err(ReceiptError::Tampered(format!(
-                "header hashes to {header_hash} but the certificate commits block {} at height {}",
-                cert.block_hash, cert.height
-            )));
-        }
-        cert.verify(signers, &genesis.chain_id, &genesis_hash)
-            .map_err(|e| ReceiptError::Tampered(format!("commit certificate: {e}")))
+/// Checks that a proof's `header` is of the genesis's chain (and its `chain_id` and
+/// `genesis_hash` fields agree), following the validator-set `changes` from the genesis set;
+/// returns the set that signs the header (PROTOCOL.md §12.2 steps 1–4).
+pub fn check_chain(
+    genesis: &Genesis,
+    chain_id: &str,
+    claimed_genesis_hash: &Hash,
+    header: &BlockHeader,
+    changes: &[ValidatorSetChange],
+) -> Result<ValidatorSet, ReceiptError> {
+    if header.chain_id != genesis.chain_id {
+        return Err(ReceiptError::OtherChain(format!(
+            "its block is of chain {:?}, the genesis is of chain {:?}",
+            header.chain_id, genesis.chain_id
+        )));
     }
+    if chain_id != header.chain_id {
+        return Err(ReceiptError::Tampered(format!(
+            "chain_id {chain_id:?} differs from its header's {:?}",
+            header.chain_id
+        )));
+    }
+    let genesis_hash = genesis.hash();
+    let chain = ChainContext {
+        chain_id: &genesis.chain_id,
+        genesis_hash: &genesis_hash,
+        hash_algorithm: genesis.crypto_suite.hash_algorithm(),
+    };
+    let signers = follow_changes(&genesis.validators, changes, header.height, &chain).map_err(
+        |(index, error)| ReceiptError::BadValidatorSetChange {
+            index,
+            height: changes[index].height,
+            reason: error.to_string(),
+        },
+    )?;
+    // The validator-set hash binds the genesis hash, so another network that reuses the
+    // chain id also lands here.
+    let signers_hash = signers.hash(chain.hash_algorithm, chain.chain_id, &genesis_hash);
+    if header.validator_set_hash != signers_hash {
+        let whose = match changes.len() {
+            0 => "the genesis's validators hash".to_string(),
+            n => format!("the genesis's validators after the receipt's {n} changes hash"),
+        };
+        return Err(ReceiptError::OtherValidators(format!(
+            "the header names validator set {}, {whose} to {signers_hash} (a change is missing from the receipt, or it is another network with the same chain id)",
+            header.validator_set_hash,
+        )));
+    }
+    if *claimed_genesis_hash != genesis_hash {
+        return Err(ReceiptError::Tampered(format!(
+            "genesis_hash {claimed_genesis_hash} is not the genesis's {genesis_hash}",
+        )));
+    }
+    Ok(signers)
+}
+
+/// Checks that `certificate` commits `header` and is valid for `signers` (PROTOCOL.md §12.2
+/// step 8).
+pub fn check_header(
+    alg: HashAlgorithm,
+    genesis: &Genesis,
+    header: &BlockHeader,
+    certificate: &CommitCertificate,
+    signers: &ValidatorSet,
+) -> Result<(), ReceiptError> {
+    let genesis_hash = genesis.hash();
+    let header_hash = header.hash(alg, &genesis_hash);
+    if certificate.block_hash != header_hash || certificate.height != header.height {
+        return Err(ReceiptError::Tampered(format!(
+            "header hashes to {header_hash} but the certificate commits block {} at height {}",
+            certificate.block_hash, certificate.height
+        )));
+    }
+    certificate
+        .verify(signers, &genesis.chain_id, &genesis_hash)
+        .map_err(|e| ReceiptError::Tampered(format!("commit certificate: {e}")))
 }

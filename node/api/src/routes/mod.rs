@@ -9,6 +9,7 @@ pub(crate) mod credentials;
 pub(crate) mod did;
 pub(crate) mod evidence;
 pub(crate) mod governance;
+pub(crate) mod objects;
 pub(crate) mod status;
 pub(crate) mod submit;
 pub(crate) mod transactions;
@@ -115,6 +116,23 @@ pub(crate) fn table(limits: &ApiLimits) -> Table {
         "get",
         "/v1/dids/{did}/versions/{version}",
         get(did::version),
+    )
+    .add("get", "/v1/objects/{id}", get(objects::object))
+    .add("get", "/v1/objects/{id}/history", get(objects::history))
+    .add(
+        "get",
+        "/v1/objects/{id}/versions/{version}",
+        get(objects::version),
+    )
+    .add(
+        "get",
+        "/v1/objects/{id}/versions/{version}/proof",
+        get(objects::proof),
+    )
+    .add(
+        "get",
+        "/v1/objects/{id}/versions/{version}/referrers",
+        get(objects::referrers),
     )
     .add("get", "/v1/credentials/status", get(credentials::status))
     .add(

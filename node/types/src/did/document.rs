@@ -337,6 +337,18 @@ impl DidDocument {
         })
     }
 
+    /// The method holding `key` if it is in `assertionMethod` (referenced or embedded): the
+    /// keys that may sign the subject's assertions, credentials and object seals alike.
+    pub fn assertion_method_with_key(&self, key: &PublicKey) -> Option<&VerificationMethod> {
+        self.assertion_method.iter().find_map(|r| {
+            let method = match r {
+                Relationship::Reference(reference) => self.method(reference)?,
+                Relationship::Embedded(m) => m.as_ref(),
+            };
+            (&method.key == key).then_some(method)
+        })
+    }
+
     /// The method `id`, if the document has it.
     pub fn method(&self, id: &str) -> Option<&VerificationMethod> {
         self.methods().find(|m| m.id == id)

@@ -5,10 +5,14 @@
 //! (validated by `zl-objects`); this module reads and fixes the parts the chain itself acts on.
 
 mod header;
+mod proof;
+mod record;
 mod reference;
 mod seal;
 
 pub use header::{read_header, Content, Header};
+pub use proof::{ObjectProof, OBJECT_PROOF_FORMAT};
+pub use record::{object_root, snapshot_digest, SnapshotRecord};
 pub use reference::Reference;
 pub use seal::{
     key_to_hex, seal_object, seal_signing_bytes, verify_seal, Seal, SEAL_DIGEST_ALGO, SEAL_KEY_TYPE,
