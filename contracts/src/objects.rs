@@ -5,7 +5,10 @@
 //! key must be an assertion method of the owner's DID; every reference must name a snapshot
 //! that exists. Every recorded snapshot is a leaf of its block's object root.
 
+mod keys;
 mod parse;
+
+pub use keys::{head_key, referrer_key, referrer_prefix, revisions_key, snapshot_key, PREFIX};
 
 pub use parse::SnapshotArg;
 
@@ -15,7 +18,7 @@ use serde_json::{json, Map, Value};
 use zl_objects::lifecycle::{merge_patch, OVERWRITE_SPAN_MAX, REVISIONS_MAX};
 use zl_types::canonical::canonical_json;
 use zl_types::did::DidDocument;
-use zl_types::object::{Operation, Reference, SnapshotRecord};
+use zl_types::object::{Operation, SnapshotRecord};
 use zl_types::{Call, CheckedTransaction, Event, PublicKey, Role};
 
 use crate::did::{head as did_head, regulatory_chain, version_key as did_version_key, DidVersion};
@@ -26,63 +29,6 @@ pub const CONTRACT: &str = "objects";
 
 /// Longest owner DID accepted.
 pub const OWNER_BYTES_MAX: usize = 256;
-
-/// Prefix of every key of this contract.
-pub const PREFIX: &[u8] = b"objects/";
-
-/// State key of an object's head: `objects/head/` ‖ object id.
-pub fn head_key(object_id: &str) -> Vec<u8> {
-    [b"objects/head/".as_slice(), object_id.as_bytes()].concat()
-}
-
-/// State key of how many revisions version `version` has: `objects/revisions/` ‖ id ‖ 0x00 ‖
-/// u64 BE.
-pub fn revisions_key(object_id: &str, version: u64) -> Vec<u8> {
-    [
-        b"objects/revisions/".as_slice(),
-        object_id.as_bytes(),
-        &[0],
-        &version.to_be_bytes(),
-    ]
-    .concat()
-}
-
-/// State key of one snapshot: `objects/snapshot/` ‖ id ‖ 0x00 ‖ version u64 BE ‖ revision u32 BE.
-pub fn snapshot_key(object_id: &str, version: u64, revision: u32) -> Vec<u8> {
-    [
-        b"objects/snapshot/".as_slice(),
-        object_id.as_bytes(),
-        &[0],
-        &version.to_be_bytes(),
-        &revision.to_be_bytes(),
-    ]
-    .concat()
-}
-
-/// Prefix of the reverse references to `target`: `objects/referrer/` ‖ target id ‖ 0x00 ‖
-/// target version u64 BE. Scanning it lists the snapshots that point at `target`.
-pub fn referrer_prefix(target: &Reference) -> Vec<u8> {
-    [
-        b"objects/referrer/".as_slice(),
-        target.object_id.as_bytes(),
-        &[0],
-        &target.version.to_be_bytes(),
-    ]
-    .concat()
-}
-
-/// State key of one reverse reference: [`referrer_prefix`] ‖ source id ‖ 0x00 ‖ version u64 BE
-/// ‖ revision u32 BE. Its value is the source's [`Referrer`].
-pub fn referrer_key(target: &Reference, source: &SnapshotRecord) -> Vec<u8> {
-    [
-        referrer_prefix(target).as_slice(),
-        source.object_id.as_bytes(),
-        &[0],
-        &source.version.to_be_bytes(),
-        &source.revision.to_be_bytes(),
-    ]
-    .concat()
-}
 
 /// An object's current state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
