@@ -7,6 +7,7 @@
 //! submitter keys; `register` also needs every type registered for the issuer. A status is
 //! kept per issuer and id, so no issuer can take another's credential id.
 
+use crate::parse_args;
 use crate::{ContractError, Effects, StateView};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -134,11 +135,6 @@ fn unknown_method(method: &str) -> ContractError {
     ContractError::UnknownCall(format!(
         "credential has no method {method:?}; use register or revoke"
     ))
-}
-
-fn parse_args<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, ContractError> {
-    serde_json::from_value(call.args.clone())
-        .map_err(|e| ContractError::BadArguments(format!("credential.{}: {e}", call.method)))
 }
 
 fn check_id(id: &str) -> Result<(), ContractError> {

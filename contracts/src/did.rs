@@ -6,6 +6,7 @@
 //! event root. Key recovery is governed and investor codes need the allocator's signature
 //! ([`governed`]).
 
+use crate::parse_args;
 pub mod governed;
 
 use crate::{BlockContext, ContractError, Effects, StateView};
@@ -140,11 +141,6 @@ fn unknown_method(method: &str) -> ContractError {
     ContractError::UnknownCall(format!(
         "did has no method {method:?}; use create, update or deactivate"
     ))
-}
-
-fn parse_args<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, ContractError> {
-    serde_json::from_value(call.args.clone())
-        .map_err(|e| ContractError::BadArguments(format!("did.{}: {e}", call.method)))
 }
 
 fn check_reason(reason: &str) -> Result<(), ContractError> {

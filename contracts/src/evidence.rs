@@ -1,5 +1,6 @@
 //! The `evidence` system contract: notarise documents, correct or revoke a record by a new one.
 
+use crate::parse_args;
 use crate::{require_role, BlockContext, ContractError, Effects, NewEvidence, StateView};
 use serde_json::json;
 use zl_types::evidence::{check_text, document_leaves};
@@ -65,11 +66,6 @@ fn unknown_method(method: &str) -> ContractError {
     ContractError::UnknownCall(format!(
         "evidence has no method {method:?}; use notarize, correct or revoke"
     ))
-}
-
-fn parse_args<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, ContractError> {
-    serde_json::from_value(call.args.clone())
-        .map_err(|e| ContractError::BadArguments(format!("evidence.{}: {e}", call.method)))
 }
 
 fn notarize(

@@ -10,6 +10,7 @@
 //! proposal, so one that a change of governors has made decidable is decided by the next vote.
 //! A proposal not decided within [`GOVERNANCE_PROPOSAL_TTL_BLOCKS`] expires and takes no votes.
 
+use crate::parse_args;
 mod apply;
 
 use crate::{BlockContext, ContractError, Effects, StateView};
@@ -67,11 +68,6 @@ fn unknown_method(method: &str) -> ContractError {
     ContractError::UnknownCall(format!(
         "governance has no method {method:?}; use propose or vote"
     ))
-}
-
-fn parse_args<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, ContractError> {
-    serde_json::from_value(call.args.clone())
-        .map_err(|e| ContractError::BadArguments(format!("governance.{}: {e}", call.method)))
 }
 
 /// The chain keys of the registry's governors.

@@ -87,3 +87,9 @@ pub(crate) fn require_role(
         ))),
     }
 }
+
+/// A call's arguments as `T`; a mismatch names `<contract>.<method>` and what serde found.
+pub(crate) fn parse_args<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, ContractError> {
+    serde_json::from_value(call.args.clone())
+        .map_err(|e| ContractError::BadArguments(format!("{}.{}: {e}", call.contract, call.method)))
+}

@@ -5,6 +5,7 @@
 //! key must be an assertion method of the owner's DID; every reference must name a snapshot
 //! that exists. Every recorded snapshot is a leaf of its block's object root.
 
+use crate::parse_args;
 mod keys;
 mod parse;
 
@@ -127,11 +128,6 @@ fn unknown_method(method: &str) -> ContractError {
     ContractError::UnknownCall(format!(
         "objects has no method {method:?}; use write or overwrite"
     ))
-}
-
-fn parse_args<T: serde::de::DeserializeOwned>(call: &Call) -> Result<T, ContractError> {
-    serde_json::from_value(call.args.clone())
-        .map_err(|e| ContractError::BadArguments(format!("objects.{}: {e}", call.method)))
 }
 
 fn check_owner(owner: &str) -> Result<(), ContractError> {
