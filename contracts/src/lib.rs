@@ -6,6 +6,7 @@
 
 pub mod credential;
 pub mod did;
+pub mod equity;
 pub mod error;
 pub mod evidence;
 pub mod governance;
@@ -29,18 +30,20 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
         did::CONTRACT => did::check_call(call),
         credential::CONTRACT => credential::check_call(call),
         objects::CONTRACT => objects::check_call(call),
+        equity::CONTRACT => equity::check_call(call),
         other => Err(unknown_contract(other)),
     }
 }
 
 fn unknown_contract(name: &str) -> ContractError {
     ContractError::UnknownCall(format!(
-        "no contract named {name:?}; known contracts: {}, {}, {}, {}, {}",
+        "no contract named {name:?}; known contracts: {}, {}, {}, {}, {}, {}",
         evidence::CONTRACT,
         governance::CONTRACT,
         did::CONTRACT,
         credential::CONTRACT,
-        objects::CONTRACT
+        objects::CONTRACT,
+        equity::CONTRACT
     ))
 }
 
@@ -65,6 +68,7 @@ pub fn execute_transaction(
             did::CONTRACT => did::execute(ctx, &overlay, tx, call),
             credential::CONTRACT => credential::execute(ctx.time, &overlay, tx, call),
             objects::CONTRACT => objects::execute(ctx, &overlay, tx, call),
+            equity::CONTRACT => equity::execute(&overlay, tx, call),
             other => Err(unknown_contract(other)),
         }
         .map_err(|e| e.in_call(index))?;
