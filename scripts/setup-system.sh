@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages the build needs (RocksDB's bindings need libclang) if missing.
+# Installs the system packages the build needs (RocksDB's bindings need libclang) if missing,
+# and the S3-protocol server the object-store tests start (moto, from PyPI).
 # Safe to run again: it does nothing when everything is present.
 set -euo pipefail
 
@@ -28,4 +29,10 @@ if [ ${#need_install[@]} -gt 0 ]; then
   fi
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_install[@]}" >/dev/null
+fi
+
+# The object store's S3 tests run a real S3-protocol server on 127.0.0.1: moto's, from PyPI.
+if ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
+  echo "setup: installing moto[server] from PyPI (the S3 server of the object-store tests)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=5.1,<6'
 fi

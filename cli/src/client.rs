@@ -141,11 +141,25 @@ impl Client {
         path: &str,
         body: Option<&[u8]>,
     ) -> anyhow::Result<RawResponse> {
+        self.send_as(method, path, body, None)
+    }
+
+    /// [`Client::send`] with `Authorization: Bearer <token>` when a login token is given.
+    pub(crate) fn send_as(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&[u8]>,
+        token: Option<&str>,
+    ) -> anyhow::Result<RawResponse> {
         let url = format!("{}{path}", self.base);
-        let request = self
+        let mut request = self
             .agent
             .request(method, &url)
             .set("Accept", "application/json");
+        if let Some(token) = token {
+            request = request.set("Authorization", &format!("Bearer {token}"));
+        }
         let result = match body {
             Some(bytes) => request
                 .set("Content-Type", "application/json")

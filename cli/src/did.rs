@@ -1,7 +1,7 @@
 //! `zl did`: write DID documents, create DIDs, update their documents, rotate keys, deactivate
 //! and resolve them (JR/T 0325; docs/DID.md, PROTOCOL §18).
 
-mod chain;
+pub(crate) mod chain;
 mod change;
 mod document;
 mod proof;

@@ -249,7 +249,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Vc(command) => vc::run_vc(command, &client()?),
         Command::Vp(command) => vc::run_vp(command, &client()?),
         Command::Login(args) => login::run(args, &client()?),
-        Command::Object(command) => object::run(command),
+        Command::Object(command) => object::run(command, &cli.node),
         Command::Bench(command) => bench::run(command, &cli.node),
         Command::Testnet(args) => testnet::run(&args).map(|()| ExitCode::SUCCESS),
     }

@@ -1,7 +1,9 @@
 //! `zl object seal|verify`: business data objects (docs/DATA-MODEL.md) offline. `seal` signs an
 //! object as its owner (PROTOCOL.md §20); `verify` runs every check the node runs on a full
 //! snapshot — header, strict schema, the checks the schema misses — and the seal, and prints
-//! each violation with its JSON pointer. Putting objects on chain comes with the bridge.
+//! each violation with its JSON pointer. `put|get|history` go through a node (object/online.rs).
+
+mod online;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -30,6 +32,48 @@ pub(crate) enum ObjectCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Put a sealed object on chain: the node checks it, verifies the seal, keeps the full
+    /// snapshot in its object store and answers the redacted record, which this signs and submits.
+    Put {
+        /// The sealed object (JSON; `zl object seal` makes one).
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// The owner's DID: the seal's key must be one of its assertion methods.
+        #[arg(long, value_name = "DID")]
+        owner: String,
+        /// The submitter's chain key (a member holding the submitter role).
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+    },
+    /// Show an object as the chain records it: its head and current snapshot, one version, its
+    /// proof, or (to its owner or a regulator) the full snapshot.
+    Get {
+        /// The object id.
+        id: String,
+        /// A version (default: the head and the latest).
+        #[arg(long)]
+        version: Option<u64>,
+        /// A revision of the version (default: its current one).
+        #[arg(long)]
+        revision: Option<u32>,
+        /// The record's proof in its block's object root, to verify offline.
+        #[arg(long)]
+        proof: bool,
+        /// The full snapshot, personal fields in clear, with its proof.
+        #[arg(long)]
+        full: bool,
+        /// A login token (`zl login`) for --full.
+        #[arg(long, env = "ZL_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+    },
+    /// List the records of every snapshot of an object, in (version, revision) order.
+    History {
+        /// The object id.
+        id: String,
+        /// The first version listed.
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+    },
     /// Check an object as the node would: every violation with its JSON pointer, then the seal.
     /// Exit 1 if anything is wrong.
     Verify {
@@ -48,9 +92,30 @@ pub(crate) enum ObjectCommand {
     },
 }
 
-/// Runs `zl object …`.
-pub(crate) fn run(command: ObjectCommand) -> anyhow::Result<ExitCode> {
+/// Runs `zl object …`; `node` serves put, get and history.
+pub(crate) fn run(command: ObjectCommand, node: &str) -> anyhow::Result<ExitCode> {
+    let client = || crate::client::Client::new(node);
     match command {
+        ObjectCommand::Put { file, owner, key } => online::put(&client()?, &file, &owner, &key),
+        ObjectCommand::Get {
+            id,
+            version,
+            revision,
+            proof,
+            full,
+            token,
+        } => online::get(
+            &client()?,
+            &online::GetArgs {
+                id: &id,
+                version,
+                revision,
+                proof,
+                full,
+                token: token.as_deref(),
+            },
+        ),
+        ObjectCommand::History { id, from } => online::history(&client()?, &id, from),
         ObjectCommand::Seal { file, key, out } => seal(&file, &key, out.as_deref()),
         ObjectCommand::Verify {
             file,

@@ -73,6 +73,33 @@ pub struct NodeConfig {
     pub block_bytes_max: NonZeroUsize,
     /// tracing filter.
     pub log_level: String,
+    /// Where full snapshots of data objects are kept.
+    pub objects: ObjectStoreConfig,
+}
+
+/// The object store's settings (`[objects]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectStoreConfig {
+    /// The store key file (created at first start if missing).
+    pub key_path: PathBuf,
+    /// Where the files go.
+    pub location: StoreLocation,
+}
+
+/// Where the object store keeps its files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// A directory of the node's disk.
+    Local(PathBuf),
+    /// An S3-compatible bucket; the credentials come from the environment.
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// The service's address; `None` for AWS.
+        endpoint: Option<String>,
+        /// The region.
+        region: String,
+    },
 }
 
 impl NodeConfig {
@@ -140,6 +167,44 @@ fn validate(home: &Path, user: UserConfig) -> Result<NodeConfig, String> {
         block_transactions_max: nonzero("block.transactions_max", user.block.transactions_max)?,
         block_bytes_max: nonzero("block.bytes_max", user.block.bytes_max)?,
         log_level: user.log.level,
+        objects: objects(home, &user.objects)?,
+    })
+}
+
+/// The `[objects]` table: a local directory, or an S3 bucket with its endpoint and region.
+fn objects(home: &Path, user: &user::UserObjects) -> Result<ObjectStoreConfig, String> {
+    let location = match user.store.as_str() {
+        "local" => StoreLocation::Local(home.join(&user.dir)),
+        "s3" => {
+            if user.s3_bucket.is_empty() {
+                return Err(
+                    "objects.store is \"s3\" but objects.s3_bucket is empty; name the bucket"
+                        .into(),
+                );
+            }
+            let endpoint = (!user.s3_endpoint.is_empty()).then(|| user.s3_endpoint.clone());
+            if let Some(e) = &endpoint {
+                if !(e.starts_with("http://") || e.starts_with("https://")) {
+                    return Err(format!(
+                        "objects.s3_endpoint {e:?} is not an http:// or https:// address"
+                    ));
+                }
+            }
+            StoreLocation::S3 {
+                bucket: user.s3_bucket.clone(),
+                endpoint,
+                region: user.s3_region.clone(),
+            }
+        }
+        other => {
+            return Err(format!(
+                "objects.store {other:?} is not a store; use \"local\" or \"s3\""
+            ))
+        }
+    };
+    Ok(ObjectStoreConfig {
+        key_path: home.join(&user.key),
+        location,
     })
 }
 

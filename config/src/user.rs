@@ -9,6 +9,7 @@ pub(crate) struct UserConfig {
     pub(crate) api: UserApi,
     pub(crate) chain: UserChain,
     pub(crate) node: UserNode,
+    pub(crate) objects: UserObjects,
     pub(crate) p2p: UserP2p,
     pub(crate) consensus: UserConsensus,
     pub(crate) mempool: UserMempool,
@@ -33,6 +34,17 @@ pub(crate) struct UserChain {
 pub(crate) struct UserNode {
     pub(crate) key: String,
     pub(crate) data_dir: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UserObjects {
+    pub(crate) store: String,
+    pub(crate) dir: String,
+    pub(crate) key: String,
+    pub(crate) s3_bucket: String,
+    pub(crate) s3_endpoint: String,
+    pub(crate) s3_region: String,
 }
 
 #[derive(Debug, Deserialize)]

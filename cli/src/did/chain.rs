@@ -1,5 +1,6 @@
 //! The chain a `zl did` command changes: what signatures bind to (from the node's status), the
-//! submitter's key, and one `did` call submitted and followed to its block.
+//! submitter's key, and a transaction of calls submitted and followed to its block (`zl did`
+//! and `zl object put` share it).
 
 use crate::client::Client;
 use crate::commits::{self, CommitStream, TransactionStatus};
@@ -18,15 +19,15 @@ const COMMIT_GRACE: Duration = Duration::from_secs(15);
 
 /// The chain behind the node: its binding and, on the regulatory chain, its id (the one chain id
 /// besides JR/T 0325 table 2 that DIDs may name).
-pub(super) struct Chain {
+pub(crate) struct Chain {
     /// Chain id, genesis hash and suite: what transactions and controller proofs bind to.
-    pub(super) binding: ChainBinding,
+    pub(crate) binding: ChainBinding,
     regulatory_chain: Option<String>,
 }
 
 impl Chain {
     /// Asks the node which chain it serves.
-    pub(super) fn fetch(client: &Client) -> anyhow::Result<Chain> {
+    pub(crate) fn fetch(client: &Client) -> anyhow::Result<Chain> {
         let status = NodeStatus::fetch(client)?;
         let regulatory_chain =
             (status.role.as_str() == Some("regulatory")).then(|| status.chain_id.clone());
@@ -41,18 +42,18 @@ impl Chain {
     }
 
     /// The regulatory chain's id if this is it, for checking DIDs as the chain does.
-    pub(super) fn regulatory_chain(&self) -> Option<&str> {
+    pub(crate) fn regulatory_chain(&self) -> Option<&str> {
         self.regulatory_chain.as_deref()
     }
 
     /// The chain's hash algorithm (it digests documents in update operations).
-    pub(super) fn hash_algorithm(&self) -> HashAlgorithm {
+    pub(crate) fn hash_algorithm(&self) -> HashAlgorithm {
         self.binding.suite.hash_algorithm()
     }
 }
 
 /// Loads the key that signs the transaction; it must be of the chain's suite.
-pub(super) fn load_submitter(path: &Path, chain: &Chain) -> anyhow::Result<SecretKey> {
+pub(crate) fn load_submitter(path: &Path, chain: &Chain) -> anyhow::Result<SecretKey> {
     let key = crate::keys::load(path)?;
     if key.suite() != chain.binding.suite {
         bail!(
@@ -67,7 +68,7 @@ pub(super) fn load_submitter(path: &Path, chain: &Chain) -> anyhow::Result<Secre
 }
 
 /// What became of a submitted transaction.
-pub(super) enum Outcome {
+pub(crate) enum Outcome {
     /// Committed and executed successfully.
     Committed,
     /// Committed, but the contract refused it: the node's reason.
@@ -77,7 +78,7 @@ pub(super) enum Outcome {
 }
 
 /// Signs `did.<method>(args)` with `key`, submits it and waits for its block.
-pub(super) fn submit(
+pub(crate) fn submit(
     client: &Client,
     chain: &Chain,
     key: &SecretKey,
@@ -89,13 +90,28 @@ pub(super) fn submit(
         method: method.into(),
         args,
     };
+    submit_calls(client, chain, key, vec![call])
+}
+
+/// Signs a transaction of `calls` with `key`, submits it and waits for its block.
+pub(crate) fn submit_calls(
+    client: &Client,
+    chain: &Chain,
+    key: &SecretKey,
+    calls: Vec<Call>,
+) -> anyhow::Result<Outcome> {
+    let what: Vec<String> = calls
+        .iter()
+        .map(|c| format!("{}.{}", c.contract, c.method))
+        .collect();
+    let method = what.join(", ");
     let now = crate::time::now_ms();
-    let signed = sign::sign_calls(key, &chain.binding, vec![call], now, sign::random_salt())?;
+    let signed = sign::sign_calls(key, &chain.binding, calls, now, sign::random_salt())?;
     // Follow commits before submitting, so the commit cannot be missed.
     let stream = CommitStream::open(client).ok();
     let _: Value = client
         .post_json("/v1/transactions", &signed.json)
-        .with_context(|| format!("the node refused the did.{method} transaction"))?;
+        .with_context(|| format!("the node refused the {method} transaction"))?;
     eprintln!("submitted transaction {}; waiting for its block", signed.id);
     let remaining = signed.expires_at.saturating_sub(crate::time::now_ms());
     let deadline = Instant::now() + Duration::from_millis(remaining) + COMMIT_GRACE;

@@ -92,6 +92,14 @@ error_codes! {
     Busy => "busy",
     /// 503: the node is not ready yet.
     NotReady => "not_ready",
+    /// 422: a data object that fails the data model's checks (each violation with its pointer).
+    InvalidObject => "invalid_object",
+    /// 422: a data object whose seal is missing or does not verify.
+    BadSeal => "bad_seal",
+    /// 503 (or 500): the object store is not configured, down, or holds a damaged file.
+    StoreUnavailable => "store_unavailable",
+    /// 403: logged in, but not as someone this may be shown to.
+    Forbidden => "forbidden",
     /// 500: the ledger could not be read.
     LedgerError => "ledger_error",
     /// 5xx: another server failure.

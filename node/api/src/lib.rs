@@ -13,6 +13,7 @@ mod observe;
 pub mod openapi;
 pub mod peer;
 mod routes;
+pub mod staging;
 pub mod state;
 
 pub use error::{ApiError, ErrorCode, ErrorObject};

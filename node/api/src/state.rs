@@ -96,6 +96,8 @@ pub struct NodeState {
     pub shutdown: tokio::sync::watch::Sender<bool>,
     /// Presentation nonces, login challenges and sessions (JR/T 0325 §9.3, §9.6).
     pub verifier: crate::identity::Verifier,
+    /// The object store and the snapshots staged in it; `None` on a node without one.
+    pub staging: Option<Arc<crate::staging::Staging>>,
 }
 
 impl NodeState {
@@ -112,12 +114,19 @@ impl NodeState {
             now_ms,
             shutdown: tokio::sync::watch::Sender::new(false),
             verifier: crate::identity::Verifier::default(),
+            staging: None,
         }
     }
 
     /// The same state with a mempool of these bounds (call before serving).
     pub fn with_mempool_limits(mut self, limits: MempoolLimits) -> NodeState {
         self.mempool = Mutex::new(Mempool::new(limits));
+        self
+    }
+
+    /// The same state with this object store (call before serving).
+    pub fn with_store(mut self, store: Arc<zl_store::SnapshotStore>) -> NodeState {
+        self.staging = Some(Arc::new(crate::staging::Staging::new(store)));
         self
     }
 

@@ -4,6 +4,7 @@ mod clock;
 mod driver;
 mod home;
 mod node;
+mod store;
 mod wire;
 
 use anyhow::Result;

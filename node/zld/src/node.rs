@@ -1,7 +1,7 @@
 //! Running a node: open the ledger, serve the API, produce blocks, stop cleanly on SIGTERM.
 
 use crate::driver::{Driver, Settings};
-use crate::{clock, home};
+use crate::{clock, home, store};
 use anyhow::{Context, Result};
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -61,10 +61,13 @@ async fn serve(config: NodeConfig) -> Result<()> {
         bytes_max: config.mempool_bytes_max.get(),
         per_member_max: config.mempool_per_member_max.get(),
     };
+    let store = store::open(&config.objects)?;
     let state = Arc::new(
         NodeState::new(ledger.clone(), ApiLimits::default(), clock::now_ms)
-            .with_mempool_limits(mempool_limits),
+            .with_mempool_limits(mempool_limits)
+            .with_store(store),
     );
+    tokio::spawn(store::publish(state.clone()));
     let listener = tokio::net::TcpListener::bind(config.api_listen)
         .await
         .with_context(|| {

@@ -10,6 +10,7 @@ pub(crate) mod did;
 pub(crate) mod evidence;
 pub(crate) mod governance;
 pub(crate) mod objects;
+pub(crate) mod snapshots;
 pub(crate) mod status;
 pub(crate) mod submit;
 pub(crate) mod transactions;
@@ -128,6 +129,16 @@ pub(crate) fn table(limits: &ApiLimits) -> Table {
         "get",
         "/v1/objects/{id}/versions/{version}/proof",
         get(objects::proof),
+    )
+    .add(
+        "post",
+        "/v1/objects/stage",
+        post(snapshots::stage).layer(DefaultBodyLimit::max(snapshots::STAGE_BODY_BYTES_MAX)),
+    )
+    .add(
+        "get",
+        "/v1/objects/{id}/versions/{version}/snapshot",
+        get(snapshots::full),
     )
     .add(
         "get",

@@ -138,14 +138,14 @@ fn check_id(id: &str) -> Result<(), ApiError> {
     ))
 }
 
-fn parse_target(id: &str, version: &str) -> Result<(String, u64), ApiError> {
+pub(crate) fn parse_target(id: &str, version: &str) -> Result<(String, u64), ApiError> {
     check_id(id)?;
     let version = parse_u64(version, ErrorCode::BadPath, "version")?;
     Ok((id.to_owned(), version))
 }
 
 /// `revision` of the query, if given; any other parameter is refused.
-fn parse_revision(query: Option<&str>) -> Result<Option<u32>, ApiError> {
+pub(crate) fn parse_revision(query: Option<&str>) -> Result<Option<u32>, ApiError> {
     let mut revision = None;
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
@@ -202,7 +202,7 @@ fn no_object(id: &str) -> ApiError {
     ))
 }
 
-fn no_snapshot(id: &str, version: u64, revision: Option<u32>) -> ApiError {
+pub(crate) fn no_snapshot(id: &str, version: u64, revision: Option<u32>) -> ApiError {
     let which = revision.map_or(String::new(), |r| format!(" revision {r}"));
     ApiError::not_found(format!(
         "no snapshot {id}/{version}{which} on this chain; GET /v1/objects/{id}/history lists what exists"
