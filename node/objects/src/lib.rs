@@ -3,7 +3,9 @@
 //! known variants. Pure: no I/O, no clock.
 #![forbid(unsafe_code)]
 
+pub mod bridge;
 pub mod checks;
+pub mod flat;
 pub mod identifiers;
 pub mod lifecycle;
 pub mod normalise;
