@@ -75,6 +75,17 @@ pub struct NodeConfig {
     pub log_level: String,
     /// Where full snapshots of data objects are kept.
     pub objects: ObjectStoreConfig,
+    /// The bridge, if this node runs one.
+    pub bridge: Option<BridgeConfig>,
+}
+
+/// The bridge's settings (`[bridge]`), present when `owner` is set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BridgeConfig {
+    /// The market's DID, owner of every object the bridge writes.
+    pub owner: String,
+    /// The SM2 key file the bridge seals with.
+    pub seal_key_path: PathBuf,
 }
 
 /// The object store's settings (`[objects]`).
@@ -168,7 +179,25 @@ fn validate(home: &Path, user: UserConfig) -> Result<NodeConfig, String> {
         block_bytes_max: nonzero("block.bytes_max", user.block.bytes_max)?,
         log_level: user.log.level,
         objects: objects(home, &user.objects)?,
+        bridge: bridge(home, &user.bridge)?,
     })
+}
+
+/// The `[bridge]` table: off unless `owner` names a DID.
+fn bridge(home: &Path, user: &user::UserBridge) -> Result<Option<BridgeConfig>, String> {
+    if user.owner.is_empty() {
+        return Ok(None);
+    }
+    if !user.owner.starts_with("did:") {
+        return Err(format!(
+            "bridge.owner {:?} is not a DID; name the market's DID, e.g. did:rem:<chain>:<code>",
+            user.owner
+        ));
+    }
+    Ok(Some(BridgeConfig {
+        owner: user.owner.clone(),
+        seal_key_path: home.join(&user.seal_key),
+    }))
 }
 
 /// The `[objects]` table: a local directory, or an S3 bucket with its endpoint and region.

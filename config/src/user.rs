@@ -10,6 +10,7 @@ pub(crate) struct UserConfig {
     pub(crate) chain: UserChain,
     pub(crate) node: UserNode,
     pub(crate) objects: UserObjects,
+    pub(crate) bridge: UserBridge,
     pub(crate) p2p: UserP2p,
     pub(crate) consensus: UserConsensus,
     pub(crate) mempool: UserMempool,
@@ -34,6 +35,13 @@ pub(crate) struct UserChain {
 pub(crate) struct UserNode {
     pub(crate) key: String,
     pub(crate) data_dir: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UserBridge {
+    pub(crate) owner: String,
+    pub(crate) seal_key: String,
 }
 
 #[derive(Debug, Deserialize)]

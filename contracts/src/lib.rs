@@ -4,6 +4,7 @@
 //! the ledger gives them a [`StateView`] and applies the [`Effects`] they return.
 #![forbid(unsafe_code)]
 
+pub mod bridge;
 pub mod credential;
 pub mod did;
 pub mod equity;
@@ -31,19 +32,21 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
         credential::CONTRACT => credential::check_call(call),
         objects::CONTRACT => objects::check_call(call),
         equity::CONTRACT => equity::check_call(call),
+        bridge::CONTRACT => bridge::check_call(call),
         other => Err(unknown_contract(other)),
     }
 }
 
 fn unknown_contract(name: &str) -> ContractError {
     ContractError::UnknownCall(format!(
-        "no contract named {name:?}; known contracts: {}, {}, {}, {}, {}, {}",
+        "no contract named {name:?}; known contracts: {}, {}, {}, {}, {}, {}, {}",
         evidence::CONTRACT,
         governance::CONTRACT,
         did::CONTRACT,
         credential::CONTRACT,
         objects::CONTRACT,
-        equity::CONTRACT
+        equity::CONTRACT,
+        bridge::CONTRACT
     ))
 }
 
@@ -69,6 +72,7 @@ pub fn execute_transaction(
             credential::CONTRACT => credential::execute(ctx.time, &overlay, tx, call),
             objects::CONTRACT => objects::execute(ctx, &overlay, tx, call),
             equity::CONTRACT => equity::execute(&overlay, tx, call),
+            bridge::CONTRACT => bridge::execute(ctx, &overlay, tx, call),
             other => Err(unknown_contract(other)),
         }
         .map_err(|e| e.in_call(index))?;

@@ -100,6 +100,14 @@ error_codes! {
     StoreUnavailable => "store_unavailable",
     /// 403: logged in, but not as someone this may be shown to.
     Forbidden => "forbidden",
+    /// 409: the command conflicts with what the chain records, or the chain refused it.
+    Conflict => "conflict",
+    /// 409: an idempotency key already used for another request.
+    IdempotencyConflict => "idempotency_conflict",
+    /// 503: this node runs no bridge.
+    BridgeDisabled => "bridge_disabled",
+    /// 503: the command's transaction was not committed in time (retry with the same key).
+    NotCommitted => "not_committed",
     /// 500: the ledger could not be read.
     LedgerError => "ledger_error",
     /// 5xx: another server failure.

@@ -5,6 +5,7 @@
 //! 4xx/5xx status; the codes are listed in `openapi.json`.
 #![forbid(unsafe_code)]
 
+pub mod bridge;
 pub mod code;
 pub mod error;
 pub mod identity;

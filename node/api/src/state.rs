@@ -98,6 +98,8 @@ pub struct NodeState {
     pub verifier: crate::identity::Verifier,
     /// The object store and the snapshots staged in it; `None` on a node without one.
     pub staging: Option<Arc<crate::staging::Staging>>,
+    /// The market's bridge; `None` on a node that runs none.
+    pub bridge: Option<Arc<crate::bridge::Bridge>>,
 }
 
 impl NodeState {
@@ -115,6 +117,7 @@ impl NodeState {
             shutdown: tokio::sync::watch::Sender::new(false),
             verifier: crate::identity::Verifier::default(),
             staging: None,
+            bridge: None,
         }
     }
 
@@ -127,6 +130,12 @@ impl NodeState {
     /// The same state with this object store (call before serving).
     pub fn with_store(mut self, store: Arc<zl_store::SnapshotStore>) -> NodeState {
         self.staging = Some(Arc::new(crate::staging::Staging::new(store)));
+        self
+    }
+
+    /// The same state with this bridge (call before serving).
+    pub fn with_bridge(mut self, bridge: crate::bridge::Bridge) -> NodeState {
+        self.bridge = Some(Arc::new(bridge));
         self
     }
 

@@ -6,6 +6,7 @@
 //! ([`Ledger::commit`]): the header of height H commits to H's own results.
 #![forbid(unsafe_code)]
 
+mod business;
 mod commit;
 pub mod consensus_store;
 mod did;

@@ -62,11 +62,13 @@ async fn serve(config: NodeConfig) -> Result<()> {
         per_member_max: config.mempool_per_member_max.get(),
     };
     let store = store::open(&config.objects)?;
-    let state = Arc::new(
-        NodeState::new(ledger.clone(), ApiLimits::default(), clock::now_ms)
-            .with_mempool_limits(mempool_limits)
-            .with_store(store),
-    );
+    let mut node_state = NodeState::new(ledger.clone(), ApiLimits::default(), clock::now_ms)
+        .with_mempool_limits(mempool_limits)
+        .with_store(store);
+    if let Some(bridge) = &config.bridge {
+        node_state = node_state.with_bridge(store::bridge(bridge, key.clone())?);
+    }
+    let state = Arc::new(node_state);
     tokio::spawn(store::publish(state.clone()));
     let listener = tokio::net::TcpListener::bind(config.api_listen)
         .await

@@ -81,6 +81,31 @@ fn load_or_create_key(path: &Path) -> Result<StoreKey> {
     Ok(key)
 }
 
+/// The bridge of `[bridge]`: the node's key signs, the seal key (SM2) seals as the owner.
+pub(crate) fn bridge(
+    config: &zl_config::BridgeConfig,
+    signer: zl_types::SecretKey,
+) -> Result<zl_api::bridge::Bridge> {
+    let seal_key = crate::home::load_key(&config.seal_key_path).with_context(|| {
+        format!(
+            "bridge.seal_key {}: create it with `zl keys new --suite sm`",
+            config.seal_key_path.display()
+        )
+    })?;
+    if seal_key.suite() != zl_types::CryptoSuite::Sm {
+        bail!(
+            "bridge.seal_key {} is not an SM2 key; seals are SM2 (PROTOCOL §20)",
+            config.seal_key_path.display()
+        );
+    }
+    tracing::info!(owner = %config.owner, "bridge on");
+    Ok(zl_api::bridge::Bridge::new(
+        signer,
+        config.owner.clone(),
+        seal_key,
+    ))
+}
+
 /// Publishes staged snapshots after every committed block, until shutdown. A store that fails
 /// is logged and tried again after the next block.
 pub(crate) async fn publish(state: Arc<NodeState>) {

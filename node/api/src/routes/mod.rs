@@ -3,6 +3,7 @@
 pub(crate) mod admit;
 pub(crate) mod auth;
 pub(crate) mod blocks;
+pub(crate) mod bridge;
 pub(crate) mod commits;
 pub(crate) mod consensus;
 pub(crate) mod credentials;
@@ -145,6 +146,23 @@ pub(crate) fn table(limits: &ApiLimits) -> Table {
         "/v1/objects/{id}/versions/{version}/referrers",
         get(objects::referrers),
     )
+    .add(
+        "post",
+        "/v1/bridge/{protocol}/{command}",
+        post(bridge::command).layer(DefaultBodyLimit::max(bridge::COMMAND_BODY_BYTES_MAX)),
+    )
+    .add(
+        "get",
+        "/v1/bridge/asset_mapping/reconcile",
+        get(bridge::reconcile),
+    )
+    .add(
+        "get",
+        "/v1/equity/holdings/{product}/{account}",
+        get(bridge::holding),
+    )
+    .add("get", "/v1/equity/products/{product}", get(bridge::product))
+    .add("get", "/v1/equity/funds/{account}", get(bridge::fund))
     .add("get", "/v1/credentials/status", get(credentials::status))
     .add(
         "get",
