@@ -3,6 +3,8 @@
 
 pub mod documents;
 pub mod http;
+pub mod market;
+pub mod moto;
 pub mod sign;
 pub mod testnet;
 pub mod wait;

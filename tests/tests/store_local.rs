@@ -1,9 +1,9 @@
 //! The snapshot store on the local filesystem: stage, publish, fetch, discard; files encrypted
 //! at rest and bound to their path, key and digest.
 
-mod common;
+mod store_common;
 
-use common::snapshot;
+use store_common::snapshot;
 use zl_store::{published_path, staging_path, Backend, SnapshotStore, StoreError, StoreKey};
 
 fn open(dir: &std::path::Path, key: &StoreKey) -> SnapshotStore {

@@ -1,76 +1,13 @@
 //! The snapshot store against a real S3-protocol server (moto, installed by
 //! scripts/setup-system.sh) on 127.0.0.1, and with that server gone.
 
-mod common;
+mod store_common;
 
-use common::snapshot;
 use futures::StreamExt;
 use object_store::{ObjectStore, ObjectStoreExt};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use store_common::snapshot;
 use zl_store::{published_path, Backend, SnapshotStore, StoreError, StoreKey};
-
-/// A moto S3 server on a free port of 127.0.0.1, stopped on drop.
-struct Moto {
-    child: Child,
-    port: u16,
-}
-
-impl Moto {
-    fn start() -> Moto {
-        let mut child = Command::new("python3")
-            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", "0"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python3 runs (make setup installs moto[server])");
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        // The server prints its address once it listens: no sleeping, no guessing.
-        let port = loop {
-            let line = lines
-                .next()
-                .expect("moto printed its address before exiting (is moto[server] installed? run make setup)")
-                .unwrap();
-            if let Some(at) = line.split("http://127.0.0.1:").nth(1) {
-                break at.trim().parse().unwrap();
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Moto { child, port }
-    }
-
-    fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// A plain HTTP request to the server; answers its status.
-    fn request(&self, method: &str, path: &str) -> u16 {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut answer = Vec::new();
-        stream.read_to_end(&mut answer).unwrap();
-        let end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        let head = String::from_utf8_lossy(&answer[..end]).to_string();
-        head.split(' ').nth(1).unwrap().parse().unwrap()
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
+use zl_tests::moto::Moto;
 
 fn store(moto: &Moto, key: &StoreKey) -> SnapshotStore {
     SnapshotStore::open(
@@ -88,8 +25,7 @@ fn store(moto: &Moto, key: &StoreKey) -> SnapshotStore {
 
 #[tokio::test]
 async fn snapshots_round_trip_through_s3_encrypted() {
-    let moto = Moto::start();
-    assert_eq!(moto.request("PUT", "/snapshots"), 200, "bucket created");
+    let moto = Moto::start("snapshots");
     let key = StoreKey::generate();
     let store = store(&moto, &key);
     let (stored, digest) = snapshot("张三");
@@ -129,8 +65,7 @@ async fn snapshots_round_trip_through_s3_encrypted() {
 
 #[tokio::test]
 async fn a_store_that_is_down_is_a_clear_error_and_stages_nothing() {
-    let mut moto = Moto::start();
-    assert_eq!(moto.request("PUT", "/snapshots"), 200);
+    let mut moto = Moto::start("snapshots");
     let store = store(&moto, &StoreKey::generate());
     moto.stop();
     let (stored, digest) = snapshot("张三");
