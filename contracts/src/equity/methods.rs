@@ -52,24 +52,7 @@ pub(super) fn issue(
     let mut after = before.clone();
     after.available = add(after.available, args.quantity, QUANTITY_MAX)
         .ok_or_else(|| inconsistent(&args.product))?;
-    let mut effects = Effects::default();
-    put_holding(
-        &mut effects,
-        &mut totals,
-        &args.product,
-        &args.account,
-        &before,
-        &after,
-    )?;
-    put_product(&mut effects, &args.product, &totals);
-    emit(
-        &mut effects,
-        tx,
-        "issued",
-        json!({"product": args.product, "account": args.account, "quantity": args.quantity,
-            "holding": after, "total": totals.total, "holders": totals.holders}),
-    );
-    Ok(effects)
+    one_holding(tx, "issued", &args, totals, &before, &after)
 }
 
 pub(super) fn recycle(
@@ -90,20 +73,33 @@ pub(super) fn recycle(
         .total
         .checked_sub(args.quantity)
         .ok_or_else(|| inconsistent(&args.product))?;
+    one_holding(tx, "recycled", &args, totals, &before, &after)
+}
+
+/// The effects of a change to one holding that also changes the product's total: both
+/// written, and one event of `kind` with the resulting balances.
+fn one_holding(
+    tx: &CheckedTransaction,
+    kind: &str,
+    args: &QuantityArgs,
+    mut totals: Product,
+    before: &Holding,
+    after: &Holding,
+) -> Result<Effects, ContractError> {
     let mut effects = Effects::default();
     put_holding(
         &mut effects,
         &mut totals,
         &args.product,
         &args.account,
-        &before,
-        &after,
+        before,
+        after,
     )?;
     put_product(&mut effects, &args.product, &totals);
     emit(
         &mut effects,
         tx,
-        "recycled",
+        kind,
         json!({"product": args.product, "account": args.account, "quantity": args.quantity,
             "holding": after, "total": totals.total, "holders": totals.holders}),
     );
