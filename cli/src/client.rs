@@ -56,6 +56,8 @@ pub(crate) struct RawResponse {
     pub(crate) status: u16,
     /// The `Retry-After` header, when present and a number of seconds.
     pub(crate) retry_after: Option<Duration>,
+    /// Every response header as (name, value), names as the node sent them.
+    pub(crate) headers: Vec<(String, String)>,
     /// The body.
     pub(crate) body: Vec<u8>,
 }
@@ -64,6 +66,14 @@ impl RawResponse {
     /// The node's error for this response.
     pub(crate) fn error(&self) -> NodeError {
         decode_error(self.status, &self.body)
+    }
+
+    /// The value of the response header `name` (case-insensitive), if the node sent it.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -152,13 +162,29 @@ impl Client {
         body: Option<&[u8]>,
         token: Option<&str>,
     ) -> anyhow::Result<RawResponse> {
+        let authorization = token.map(|token| format!("Bearer {token}"));
+        let headers: Vec<(&str, &str)> = authorization
+            .iter()
+            .map(|value| ("Authorization", value.as_str()))
+            .collect();
+        self.send_with_headers(method, path, body, &headers)
+    }
+
+    /// [`Client::send`] with extra request headers (e.g. `Idempotency-Key`).
+    pub(crate) fn send_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&[u8]>,
+        headers: &[(&str, &str)],
+    ) -> anyhow::Result<RawResponse> {
         let url = format!("{}{path}", self.base);
         let mut request = self
             .agent
             .request(method, &url)
             .set("Accept", "application/json");
-        if let Some(token) = token {
-            request = request.set("Authorization", &format!("Bearer {token}"));
+        for (name, value) in headers {
+            request = request.set(name, value);
         }
         let result = match body {
             Some(bytes) => request
@@ -176,6 +202,14 @@ impl Client {
             .header("Retry-After")
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
+        let headers = response
+            .headers_names()
+            .into_iter()
+            .filter_map(|name| {
+                let value = response.header(&name)?.to_owned();
+                Some((name, value))
+            })
+            .collect();
         let mut body = Vec::new();
         response
             .into_reader()
@@ -188,6 +222,7 @@ impl Client {
         Ok(RawResponse {
             status,
             retry_after,
+            headers,
             body,
         })
     }

@@ -5,6 +5,7 @@
 //! unreadable files, node unreachable, a query the node refused).
 
 mod bench;
+mod bridge;
 mod client;
 mod commits;
 mod did;
@@ -89,6 +90,23 @@ enum Command {
     /// Seal and verify business data objects offline (docs/DATA-MODEL.md).
     #[command(subcommand)]
     Object(object::ObjectCommand),
+    /// Send one command of the communication bridge (通讯桥, JR/T 0317) and print its answer.
+    /// Exit 1 when the node refuses it (its message on stderr); `replayed` on stderr when the
+    /// node answers a retry of a command it committed before.
+    Bridge {
+        /// The protocol: user_registration, asset_registration, fund_mapping, asset_mapping,
+        /// transfer_management, settlement_management or supervision.
+        protocol: String,
+        /// The command, e.g. subject, account, product, issue, deposit, transfer, settle.
+        command: String,
+        /// The request body (JSON), sent byte for byte.
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// The business event's idempotency key (1-128 of 0-9 A-Z a-z . _ : -): a retry with
+        /// the same key and the same file answers the first answer again.
+        #[arg(long, value_name = "KEY")]
+        idempotency_key: String,
+    },
     /// Benchmarks against a throw-away local node (see docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -250,6 +268,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Vp(command) => vc::run_vp(command, &client()?),
         Command::Login(args) => login::run(args, &client()?),
         Command::Object(command) => object::run(command, &cli.node),
+        Command::Bridge {
+            protocol,
+            command,
+            file,
+            idempotency_key,
+        } => bridge::run(&client()?, &protocol, &command, &file, &idempotency_key),
         Command::Bench(command) => bench::run(command, &cli.node),
         Command::Testnet(args) => testnet::run(&args).map(|()| ExitCode::SUCCESS),
     }
