@@ -73,6 +73,7 @@ pub(crate) fn run(options: &DidOptions) -> anyhow::Result<DidFigures> {
     let setup = ChainSetup {
         chain_id: Some(CHAIN_ID.into()),
         client_roles: vec![Role::DidAuthority],
+        ..ChainSetup::default()
     };
     let mut node = BenchNode::start_chain(&zld, CryptoSuite::Sm, &setup)?;
     eprintln!(

@@ -1,6 +1,7 @@
 //! `zl bench`: the benchmarks of docs/BENCHMARKS.md. Each starts its own throw-away node on
 //! 127.0.0.1 (zld from beside zl), drives it, reports, and cleans up on every exit path.
 
+mod bridge;
 mod capacity;
 mod did;
 mod evidence;
@@ -127,6 +128,19 @@ pub(crate) enum BenchCommand {
         /// Seconds each rate is measured.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=objects::SECONDS_MAX))]
         seconds: u64,
+        /// Print the figures as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The bridge on one `sm` validator of chain `shanghai`: committed commands (1–4 objects
+    /// each) per second and their latency, beside one-thread validation and SM2 rates.
+    Bridge {
+        /// Seconds of offered commands.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=bridge::SECONDS_MAX))]
+        seconds: u64,
+        /// Keep-alive HTTP clients sending commands at once, each on its own thread.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=bridge::CONNECTIONS_MAX))]
+        connections: u64,
         /// Print the figures as JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -263,6 +277,11 @@ pub(crate) fn run(command: BenchCommand, node: &str) -> anyhow::Result<ExitCode>
                 println!("{}", objects::summary(&figures));
             }
         }
+        BenchCommand::Bridge {
+            seconds,
+            connections,
+            json,
+        } => bridge::report(seconds, connections, json)?,
         BenchCommand::All { common } => all(&common)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -39,6 +39,12 @@ pub(crate) struct ChainSetup {
     /// Roles added in the genesis to the member of the home's `client.key` (which has
     /// `submitter`), so the benchmark needs no governance round before it starts.
     pub(crate) client_roles: Vec<Role>,
+    /// Roles added in the genesis to the member of the home's `node.key` (the bridge signs
+    /// with it).
+    pub(crate) node_roles: Vec<Role>,
+    /// Run on the fresh home after `zld init` and before the first start (e.g. to write
+    /// extra key files and edit config.toml).
+    pub(crate) prepare: Option<fn(&Path) -> anyhow::Result<()>>,
 }
 
 /// A running benchmark node. Dropping it stops the node and removes its home.
@@ -84,7 +90,13 @@ impl BenchNode {
         }
         raise_member_quota(&home.join(CONFIG_FILE))?;
         if !setup.client_roles.is_empty() {
-            grant_client_roles(&home, &setup.client_roles)?;
+            grant_roles(&home, "client.key", &setup.client_roles)?;
+        }
+        if !setup.node_roles.is_empty() {
+            grant_roles(&home, "node.key", &setup.node_roles)?;
+        }
+        if let Some(prepare) = setup.prepare {
+            prepare(&home)?;
         }
         let log_file = std::fs::File::create(&log)
             .with_context(|| format!("cannot create {}", log.display()))?;
@@ -226,10 +238,10 @@ fn raise_member_quota(config: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", config.display()))
 }
 
-/// Adds `roles` to the genesis member whose key is the home's `client.key`, before the node's
-/// first start (the genesis hash is computed then).
-fn grant_client_roles(home: &Path, roles: &[Role]) -> anyhow::Result<()> {
-    let client = crate::keys::load(&home.join("client.key"))?.public_key();
+/// Adds `roles` to the genesis member whose key is the home's key file `key_file`, before the
+/// node's first start (the genesis hash is computed then).
+fn grant_roles(home: &Path, key_file: &str, roles: &[Role]) -> anyhow::Result<()> {
+    let client = crate::keys::load(&home.join(key_file))?.public_key();
     let path = home.join(GENESIS_FILE);
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
@@ -237,7 +249,7 @@ fn grant_client_roles(home: &Path, roles: &[Role]) -> anyhow::Result<()> {
         .with_context(|| format!("{} is not a genesis zl understands", path.display()))?;
     let Some(member) = genesis.members.iter_mut().find(|m| m.public_key == client) else {
         bail!(
-            "{} has no member for client.key; zld init changed, update the benchmark",
+            "{} has no member for {key_file}; zld init changed, update the benchmark",
             path.display()
         );
     };
