@@ -440,6 +440,23 @@ fn a_market_runs_through_the_bridge_and_keeps_personal_data_off_chain() {
         )],
     ));
     expect_book(&node, "the issue", (10_000, 0), (0, 0), 10_000, 1);
+    // The register as issued reconciles with its declared totals, and a wrong declaration shows
+    // its differences.
+    let reconcile = |total: u64, holders: u64| {
+        let path = format!(
+            "/v1/bridge/asset_mapping/reconcile?product={PRODUCT}&total={total}&holders={holders}"
+        );
+        http::get(&node.url, &path).json()
+    };
+    let report = reconcile(10_000, 1);
+    assert_eq!(report["matches"], true, "{report}");
+    let report = reconcile(10_500, 2);
+    assert_eq!(report["matches"], false, "{report}");
+    assert_eq!(
+        report["difference"],
+        json!({"total": -500, "holders": -1}),
+        "{report}"
+    );
 
     // A transfers 3000 to B (the report given flat).
     let transfer_file = "06-transfer.json";
