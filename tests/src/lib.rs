@@ -172,6 +172,19 @@ impl Node {
         zl(&all)
     }
 
+    /// Runs `zl --node <this node> ARGS...` and asserts that it exits with `code`.
+    pub fn zl_exit(&self, args: &[&str], code: i32) -> Output {
+        let output = self.zl(args);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "zl {}: {}",
+            args.join(" "),
+            text(&output)
+        );
+        output
+    }
+
     /// `zl evidence notarize --key KEY [--documents-per-tx N] PATH` with the home's member key,
     /// asserting that it succeeds.
     pub fn notarize(&self, path: &Path, documents_per_tx: Option<&str>) -> Output {

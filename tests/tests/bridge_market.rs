@@ -60,15 +60,7 @@ fn fixture(name: &str) -> PathBuf {
 
 /// `zl --node NODE ARGS...`, asserting its exit code.
 fn zl(node: &Node, args: &[&str], code: i32) -> Output {
-    let output = node.zl(args);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "zl {}: {}",
-        args.join(" "),
-        text(&output)
-    );
-    output
+    node.zl_exit(args, code)
 }
 
 fn stdout(output: &Output) -> String {

@@ -13,15 +13,7 @@ const OTHER: &str = "did:rem:shanghai:SH000001F.S2101";
 
 /// Runs `zl --node NODE ARGS...` and asserts that it exits with `code`.
 fn zl(node: &Node, args: &[&str], code: i32) -> Output {
-    let output = node.zl(args);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "zl {}: {}",
-        args.join(" "),
-        text(&output)
-    );
-    output
+    node.zl_exit(args, code)
 }
 
 /// `zl keys new --suite sm --out DIR/NAME.key`; returns the path and the public key's text.

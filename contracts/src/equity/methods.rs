@@ -219,15 +219,7 @@ pub(super) fn fund_deposit(
             args.amount, args.account, balance.available
         ))
     })?;
-    let mut effects = Effects::default();
-    put_fund(&mut effects, &args.account, &balance);
-    emit(
-        &mut effects,
-        tx,
-        "deposited",
-        json!({"account": args.account, "amount": args.amount, "fund": balance}),
-    );
-    Ok(effects)
+    Ok(fund_moved(tx, "deposited", &args, &balance))
 }
 
 pub(super) fn fund_withdraw(
@@ -242,15 +234,20 @@ pub(super) fn fund_withdraw(
             args.amount, args.account, balance.available
         ))
     })?;
+    Ok(fund_moved(tx, "withdrawn", &args, &balance))
+}
+
+/// The effects of a fund movement: the balance written and one event of `kind`.
+fn fund_moved(tx: &CheckedTransaction, kind: &str, args: &FundArgs, balance: &Fund) -> Effects {
     let mut effects = Effects::default();
-    put_fund(&mut effects, &args.account, &balance);
+    put_fund(&mut effects, &args.account, balance);
     emit(
         &mut effects,
         tx,
-        "withdrawn",
+        kind,
         json!({"account": args.account, "amount": args.amount, "fund": balance}),
     );
-    Ok(effects)
+    effects
 }
 
 pub(super) fn existing_product(view: &dyn StateView, id: &str) -> Result<Product, ContractError> {

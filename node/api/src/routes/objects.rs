@@ -11,7 +11,7 @@ use axum::Json;
 use serde_json::json;
 use std::sync::Arc;
 use zl_ledger::OBJECT_LIST_MAX;
-use zl_types::object::{valid_object_id, Reference};
+use zl_types::object::{valid_object_id, ObjectProof, Reference};
 
 /// Snapshots a history or referrer answer holds when the query names no limit.
 pub(crate) const OBJECT_LIST_DEFAULT: usize = 100;
@@ -59,14 +59,24 @@ pub(crate) async fn proof(
     Path((id, version)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (id, version) = parse_target(&id, &version)?;
-    let revision = parse_revision(query.as_deref())?;
-    let proof = state
+    let proof = load_proof(&state, &id, &version, query.as_deref())?;
+    Ok(Json(proof).into_response())
+}
+
+/// The proof of the snapshot a `…/versions/{version}[?revision=n]` path and query name.
+pub(crate) fn load_proof(
+    state: &NodeState,
+    id: &str,
+    version: &str,
+    query: Option<&str>,
+) -> Result<ObjectProof, ApiError> {
+    let (id, version) = parse_target(id, version)?;
+    let revision = parse_revision(query)?;
+    state
         .ledger
         .object_proof(&id, version, revision)
         .map_err(ApiError::ledger)?
-        .ok_or_else(|| no_snapshot(&id, version, revision))?;
-    Ok(Json(proof).into_response())
+        .ok_or_else(|| no_snapshot(&id, version, revision))
 }
 
 /// `GET /v1/objects/{id}/history[?from=v&limit=n]`: the records of every snapshot from version

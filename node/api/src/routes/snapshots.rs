@@ -7,7 +7,7 @@
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::auth::caller;
 use crate::routes::credentials::json_body;
-use crate::routes::objects::{no_snapshot, parse_revision, parse_target};
+use crate::routes::objects::load_proof;
 use crate::staging::Staging;
 use crate::state::NodeState;
 use axum::body::Bytes;
@@ -125,14 +125,9 @@ pub(crate) async fn full(
 ) -> Result<Response, ApiError> {
     let staging = staging(&state)?;
     let session = caller(&state, &headers)?;
-    let (id, version) = parse_target(&id, &version)?;
-    let revision = parse_revision(query.as_deref())?;
-    let proof = state
-        .ledger
-        .object_proof(&id, version, revision)
-        .map_err(ApiError::ledger)?
-        .ok_or_else(|| no_snapshot(&id, version, revision))?;
+    let proof = load_proof(&state, &id, &version, query.as_deref())?;
     let record = &proof.record;
+    let version = record.version;
     if !session.roles.iter().any(|r| r == "regulator") && session.did != record.owner {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
