@@ -21,7 +21,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use zl_tests::documents::load_genesis;
 use zl_tests::market::{login_as_market, open_market, MARKET_DID};
-use zl_tests::wait::wait_until;
+use zl_tests::wait::poll_until;
 use zl_tests::{http, path_str, set_config, text, Node};
 use zl_types::object::{snapshot_digest, ObjectProof};
 use zl_types::Genesis;
@@ -796,14 +796,13 @@ fn a_market_runs_through_the_bridge_and_keeps_personal_data_off_chain() {
         &token,
     ];
     // The snapshot is published after its block; the bridge answered after the commit.
-    let full = wait_until(
-        "investor A's full snapshot",
-        Duration::from_secs(30),
-        || {
-            let output = node.zl(&get_full);
-            output.status.success().then_some(output)
-        },
-    );
+    let mut refusal = String::new();
+    let full = poll_until(Duration::from_secs(30), || {
+        let output = node.zl(&get_full);
+        refusal = String::from_utf8_lossy(&output.stderr).into_owned();
+        output.status.success().then_some(output)
+    })
+    .unwrap_or_else(|| panic!("investor A's full snapshot is not served after 30 s: {refusal}"));
     let full: Value = serde_json::from_slice(&full.stdout).expect("JSON");
     let object = &full["object"];
     let person = &object["body"]["subject_information"]["personal_subject_information"]
