@@ -19,6 +19,7 @@ pub mod merkle;
 pub mod object;
 pub mod receipt;
 pub mod signed;
+mod sm2_comb;
 pub mod transaction;
 pub mod validator_change;
 
