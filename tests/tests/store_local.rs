@@ -1,5 +1,5 @@
 //! The snapshot store on the local filesystem: stage, publish, fetch, discard; files encrypted
-//! at rest and bound to their path, key and digest.
+//! at rest and bound to their key and snapshot digest.
 
 mod store_common;
 
@@ -70,7 +70,7 @@ async fn stage_publish_fetch_and_discard() {
 }
 
 #[tokio::test]
-async fn a_file_under_another_key_path_or_digest_is_refused() {
+async fn a_file_under_another_key_or_for_another_snapshot_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let key = StoreKey::generate();
     let store = open(dir.path(), &key);
@@ -83,7 +83,9 @@ async fn a_file_under_another_key_path_or_digest_is_refused() {
     assert!(matches!(err, StoreError::Undecryptable { .. }), "{err}");
     assert!(err.to_string().contains("store key"), "{err}");
 
-    // The same file moved to another version's path does not open there.
+    // The same file copied to another version's path does not open as the snapshot the chain
+    // records there: the file is bound to its own snapshot's digest.
+    let (_, recorded_there) = snapshot("李四");
     std::fs::create_dir_all(
         file(dir.path(), &published_path("SUBJ-1", 1, 0))
             .parent()
@@ -95,12 +97,32 @@ async fn a_file_under_another_key_path_or_digest_is_refused() {
         file(dir.path(), &published_path("SUBJ-1", 1, 0)),
     )
     .unwrap();
-    let err = store.fetch("SUBJ-1", 1, 0, &digest).await.unwrap_err();
+    let err = store
+        .fetch("SUBJ-1", 1, 0, &recorded_there)
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Undecryptable { .. }), "{err}");
+    assert!(err.to_string().contains("SUBJ-1/1"), "{err}");
 
-    // Asked for another digest than the file's, the store says so.
-    let (_, wrong) = snapshot("李四");
-    let err = store.fetch("SUBJ-1", 0, 0, &wrong).await.unwrap_err();
+    // Its own path and digest still open it.
+    assert!(store
+        .fetch("SUBJ-1", 0, 0, &digest)
+        .await
+        .unwrap()
+        .is_some());
+
+    // A file that opens for the recorded digest but holds another snapshot is corrupt.
+    let (other_snapshot, _) = snapshot("王五");
+    let forged = zl_store::encrypt(
+        &key,
+        &recorded_there,
+        &serde_json::to_vec(&other_snapshot).unwrap(),
+    );
+    std::fs::write(file(dir.path(), &published_path("SUBJ-1", 1, 0)), forged).unwrap();
+    let err = store
+        .fetch("SUBJ-1", 1, 0, &recorded_there)
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
-    assert!(err.to_string().contains(&wrong.to_hex()), "{err}");
+    assert!(err.to_string().contains(&recorded_there.to_hex()), "{err}");
 }

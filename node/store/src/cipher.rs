@@ -1,17 +1,19 @@
 //! Encryption at rest (docs/OPERATIONS.md, "Object store"): SM4-GCM under the node's store key,
-//! a fresh 96-bit nonce per write, and the object's path as associated data, so a file copied
-//! to another path, or written under another key, does not open.
+//! a fresh 96-bit nonce per write, and the snapshot's digest as associated data, so a file
+//! written under another key, or holding another snapshot than the one asked for, does not open.
+//! The digest, not the path, is bound so that publishing a staged file is a rename.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::AesGcm;
 use rand_core::{OsRng, RngCore};
 use sm4::Sm4;
+use zl_types::Hash;
 
 /// SM4 in GCM mode with a 96-bit nonce (the 国密 cipher of the `sm` suite).
 type Sm4Gcm = AesGcm<Sm4, aes_gcm::aead::consts::U12>;
 
 /// The first bytes of every stored file: format name and version.
-pub const MAGIC: &[u8; 4] = b"ZLS1";
+pub const MAGIC: &[u8; 4] = b"ZLS2";
 /// Nonce length in bytes.
 pub const NONCE_BYTES: usize = 12;
 /// Store key length in bytes (an SM4 key).
@@ -53,8 +55,9 @@ impl StoreKey {
     }
 }
 
-/// `MAGIC ‖ nonce ‖ SM4-GCM(plaintext, aad = path)` with a random nonce.
-pub fn encrypt(key: &StoreKey, path: &str, plaintext: &[u8]) -> Vec<u8> {
+/// `MAGIC ‖ nonce ‖ SM4-GCM(plaintext, aad = the digest's 64 hex digits)`, random nonce.
+pub fn encrypt(key: &StoreKey, digest: &Hash, plaintext: &[u8]) -> Vec<u8> {
+    let aad = digest.to_hex();
     let mut nonce = [0u8; NONCE_BYTES];
     OsRng.fill_bytes(&mut nonce);
     let sealed = key
@@ -63,7 +66,7 @@ pub fn encrypt(key: &StoreKey, path: &str, plaintext: &[u8]) -> Vec<u8> {
             &nonce.into(),
             Payload {
                 msg: plaintext,
-                aad: path.as_bytes(),
+                aad: aad.as_bytes(),
             },
         )
         .expect("GCM encrypts any message shorter than 64 GiB");
@@ -74,9 +77,10 @@ pub fn encrypt(key: &StoreKey, path: &str, plaintext: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The plaintext of a file written by [`encrypt`] under `key` at `path`; `None` if it was not
-/// (other key, other path, altered bytes, or not this format).
-pub fn decrypt(key: &StoreKey, path: &str, file: &[u8]) -> Option<Vec<u8>> {
+/// The plaintext of a file written by [`encrypt`] under `key` for `digest`; `None` if it was
+/// not (other key, other snapshot, altered bytes, or not this format).
+pub fn decrypt(key: &StoreKey, digest: &Hash, file: &[u8]) -> Option<Vec<u8>> {
+    let aad = digest.to_hex();
     let rest = file.strip_prefix(MAGIC.as_slice())?;
     if rest.len() < NONCE_BYTES {
         return None;
@@ -88,7 +92,7 @@ pub fn decrypt(key: &StoreKey, path: &str, file: &[u8]) -> Option<Vec<u8>> {
             &nonce.into(),
             Payload {
                 msg: sealed,
-                aad: path.as_bytes(),
+                aad: aad.as_bytes(),
             },
         )
         .ok()
@@ -101,28 +105,26 @@ mod tests {
     #[test]
     fn round_trip_and_every_binding() {
         let key = StoreKey::generate();
-        let file = encrypt(&key, "objects/A/0", b"snapshot");
+        let a = zl_types::HashAlgorithm::Sm3.digest(b"snapshot A");
+        let b = zl_types::HashAlgorithm::Sm3.digest(b"snapshot B");
+        let file = encrypt(&key, &a, b"snapshot");
+        assert_eq!(decrypt(&key, &a, &file).as_deref(), Some(&b"snapshot"[..]));
+        assert_eq!(decrypt(&key, &b, &file), None, "another snapshot's digest");
         assert_eq!(
-            decrypt(&key, "objects/A/0", &file).as_deref(),
-            Some(&b"snapshot"[..])
-        );
-        assert_eq!(decrypt(&key, "objects/A/1", &file), None, "another path");
-        assert_eq!(
-            decrypt(&StoreKey::generate(), "objects/A/0", &file),
+            decrypt(&StoreKey::generate(), &a, &file),
             None,
             "another key"
         );
         let mut altered = file.clone();
         *altered.last_mut().unwrap() ^= 1;
-        assert_eq!(decrypt(&key, "objects/A/0", &altered), None, "altered tag");
-        assert_eq!(
-            decrypt(&key, "objects/A/0", b"ZLS1short"),
-            None,
-            "truncated"
-        );
+        assert_eq!(decrypt(&key, &a, &altered), None, "altered tag");
+        assert_eq!(decrypt(&key, &a, b"ZLS2short"), None, "truncated");
+        let mut old_format = file.clone();
+        old_format[..4].copy_from_slice(b"ZLS1");
+        assert_eq!(decrypt(&key, &a, &old_format), None, "another format");
         assert_ne!(
-            encrypt(&key, "p", b"x"),
-            encrypt(&key, "p", b"x"),
+            encrypt(&key, &a, b"x"),
+            encrypt(&key, &a, b"x"),
             "fresh nonces"
         );
     }

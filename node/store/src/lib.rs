@@ -79,8 +79,8 @@ pub enum StoreError {
         /// What `object_store` reported.
         source: object_store::Error,
     },
-    /// A file does not open under this node's key at its path.
-    #[error("{path} in the object store does not decrypt with this node's store key (another key, a moved file or altered bytes); restore the file or the key file the node wrote it with")]
+    /// A file does not open under this node's key as the snapshot with the digest asked for.
+    #[error("{path} in the object store does not decrypt with this node's store key as the snapshot the chain records there (another key, another snapshot's file, or altered bytes); restore the file or the key file the node wrote it with")]
     Undecryptable {
         /// The file.
         path: String,
@@ -189,12 +189,13 @@ impl SnapshotStore {
     /// Stages a full snapshot under its digest, which the caller has computed and will commit.
     pub async fn stage(&self, digest: &Hash, snapshot: &StoredSnapshot) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(snapshot).expect("a stored snapshot serialises");
-        self.put(&staging_path(digest), &bytes).await
+        self.put(&staging_path(digest), digest, &bytes).await
     }
 
-    /// Publishes the snapshot staged under `digest` as (object id, version, revision), then
-    /// removes it from staging. Publishing twice is harmless. `Ok(false)`: nothing is staged
-    /// under `digest` (another node took the write, or it was published already).
+    /// Publishes the snapshot staged under `digest` as (object id, version, revision): the
+    /// staged file is renamed, not rewritten (its associated data is the digest, not the path).
+    /// Publishing twice is harmless. `Ok(false)`: nothing is staged under `digest` (another
+    /// node took the write, or it was published already).
     pub async fn publish(
         &self,
         object_id: &str,
@@ -202,15 +203,10 @@ impl SnapshotStore {
         revision: u32,
         digest: &Hash,
     ) -> Result<bool, StoreError> {
-        let staged = staging_path(digest);
-        let Some(snapshot) = self.read(&staged, digest).await? else {
-            return Ok(false);
-        };
-        let bytes = serde_json::to_vec(&snapshot).expect("a stored snapshot serialises");
-        self.put(&published_path(object_id, version, revision), &bytes)
-            .await?;
-        match self.store.delete(&staged).await {
-            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(true),
+        let published = published_path(object_id, version, revision);
+        match self.store.rename(&staging_path(digest), &published).await {
+            Ok(()) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
             Err(source) => Err(self.unavailable(source)),
         }
     }
@@ -229,10 +225,9 @@ impl SnapshotStore {
         if let Some(snapshot) = self.read(&published, digest).await? {
             return Ok(Some(snapshot));
         }
-        if self.publish(object_id, version, revision, digest).await? {
-            return self.read(&published, digest).await;
-        }
-        Ok(None)
+        // Publish it now; if the node's publisher got there first, it is published anyway.
+        self.publish(object_id, version, revision, digest).await?;
+        self.read(&published, digest).await
     }
 
     /// Removes what is staged under `digest` (a write whose transaction will not commit).
@@ -243,8 +238,8 @@ impl SnapshotStore {
         }
     }
 
-    async fn put(&self, path: &Path, plaintext: &[u8]) -> Result<(), StoreError> {
-        let file = encrypt(&self.key, path.as_ref(), plaintext);
+    async fn put(&self, path: &Path, digest: &Hash, plaintext: &[u8]) -> Result<(), StoreError> {
+        let file = encrypt(&self.key, digest, plaintext);
         self.store
             .put(path, file.into())
             .await
@@ -272,10 +267,9 @@ impl SnapshotStore {
                 file.len()
             )));
         }
-        let plain =
-            decrypt(&self.key, path.as_ref(), &file).ok_or_else(|| StoreError::Undecryptable {
-                path: path.to_string(),
-            })?;
+        let plain = decrypt(&self.key, digest, &file).ok_or_else(|| StoreError::Undecryptable {
+            path: path.to_string(),
+        })?;
         let snapshot: StoredSnapshot = serde_json::from_slice(&plain)
             .map_err(|e| corrupt(format!("no stored snapshot ({e})")))?;
         let found = snapshot_digest(&snapshot.object)
