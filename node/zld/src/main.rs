@@ -12,6 +12,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use zl_types::{ChainRole, CryptoSuite};
 
+/// mimalloc instead of the system allocator: under the bridge's load glibc's malloc and free
+/// were a sixth of the node's CPU (docs/BENCHMARKS.md, "Bridge").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The ZhengLian node.
 #[derive(Parser)]
 #[command(name = "zld", version, about = "ZhengLian (证链) node daemon")]
